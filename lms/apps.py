@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LmsConfig(AppConfig):
+    name = "lms"
+    verbose_name = _("Люди и регионы")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the security log receivers)

@@ -1,0 +1,81 @@
+import zoneinfo
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def reader_language(request) -> str:
+    """The user's chosen language, else the language cookie, else Russian.
+
+    The browser's Accept-Language is ignored on purpose: the platform is Russian first.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.language in LANGUAGE_CODES:
+        return user.language
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return cookie if cookie in LANGUAGE_CODES else settings.LANGUAGE_CODE
+
+
+def reader_timezone(request) -> zoneinfo.ZoneInfo:
+    user = getattr(request, "user", None)
+    name = user.effective_timezone if user is not None and user.is_authenticated else None
+    try:
+        return zoneinfo.ZoneInfo(name or settings.DISPLAY_TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.DISPLAY_TIME_ZONE)
+
+
+class UserLocaleMiddleware:
+    """Activates the reader's time zone and language for the whole request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = reader_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        timezone.activate(reader_timezone(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class StaffMfaRequiredMiddleware:
+    """Coordinators, editors and admins must set up a second factor before anything else.
+
+    Until they have a TOTP authenticator, every page but the account pages sends them to
+    the set-up page.
+    """
+
+    allowed_prefixes = ("/accounts/", "/static/", "/healthz", "/language/", "/consent/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.allowed_prefixes)
+            and user.has_role(*settings.LMS_MFA_REQUIRED_ROLES)
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
+            messages.warning(
+                request,
+                _(
+                    "Для вашей роли обязательна двухфакторная защита входа. "
+                    "Подключите приложение-аутентификатор, чтобы продолжить."
+                ),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

@@ -1,0 +1,314 @@
+"""People and places the whole platform shares: regions, organisations, users and their roles,
+personal-data consent, and the security log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """A federal subject of Russia (all 89 are loaded by a data migration)."""
+
+    code = models.CharField(_("код"), max_length=2, unique=True)
+    name = models.CharField(_("название"), max_length=120, unique=True)
+    timezone = models.CharField(_("часовой пояс"), max_length=64)
+    in_programme = models.BooleanField(
+        _("регион программы"),
+        default=False,
+        help_text=_("Один из семи регионов, где программа обучает специалистов."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("регион")
+        verbose_name_plural = _("регионы")
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        AUTHORITY = "authority", _("Орган опеки и попечительства")
+        INSTITUTION = "institution", _("Учреждение")
+        OTHER = "other", _("Другая организация")
+
+    name = models.CharField(_("название"), max_length=300)
+    kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices, default=Kind.AUTHORITY)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("регион")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("организация")
+        verbose_name_plural = _("организации")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="organisation_unique_in_region")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    SPECIALIST = "specialist", _("Специалист")
+    TRAINER = "trainer", _("Тренер, супервизор")
+    COORDINATOR = "coordinator", _("Региональный координатор")
+    MANAGER = "manager", _("Управленец")
+    EDITOR = "editor", _("Редактор")
+    ADMIN = "admin", _("Администратор программы")
+
+
+# Roles a person may take for themselves when signing up; the rest are given by an admin.
+SELF_SERVICE_ROLES = (Role.SPECIALIST, Role.MANAGER)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("E-mail is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: e-mail is the login. Roles are RoleAssignment rows, see ``has_role``."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    last_name = models.CharField(_("фамилия"), max_length=100)
+    first_name = models.CharField(_("имя"), max_length=100)
+    middle_name = models.CharField(_("отчество"), max_length=100, blank=True)
+    position = models.CharField(_("должность"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("организация"),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("регион"),
+    )
+    phone = models.CharField(_("телефон"), max_length=30, blank=True)
+    timezone = models.CharField(
+        _("часовой пояс"),
+        max_length=64,
+        blank=True,
+        help_text=_("Пусто: часовой пояс вашего региона."),
+    )
+    language = models.CharField(
+        _("язык"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    is_staff = models.BooleanField(_("доступ к администрированию Django"), default=False)
+    is_active = models.BooleanField(_("активен"), default=True)
+    date_joined = models.DateTimeField(_("дата регистрации"), default=now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["last_name", "first_name"]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "middle_name"]
+        verbose_name = _("пользователь")
+        verbose_name_plural = _("пользователи")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        """ФИО in the Russian order: фамилия, имя, отчество."""
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    def get_short_name(self):
+        return " ".join(p for p in (self.first_name, self.middle_name) if p) or self.email
+
+    @property
+    def effective_timezone(self) -> str:
+        """The zone every time is shown in: the user's own choice, else their region's."""
+        if self.timezone:
+            return self.timezone
+        if self.region_id:
+            return self.region.timezone
+        return settings.DISPLAY_TIME_ZONE
+
+    # Roles. The assignments are read once per request and kept on the instance.
+    def _role_rows(self):
+        if not hasattr(self, "_role_cache"):
+            self._role_cache = list(self.role_assignments.values_list("role", "region_id"))
+        return self._role_cache
+
+    @property
+    def roles(self) -> set[str]:
+        if self.is_superuser:
+            return {Role.ADMIN, *(role for role, _region in self._role_rows())}
+        return {role for role, _region in self._role_rows()}
+
+    def has_role(self, *roles: str) -> bool:
+        """True if the user holds any of ``roles`` (the programme admin holds them all)."""
+        mine = self.roles
+        return Role.ADMIN in mine or any(role in mine for role in roles)
+
+    def coordinated_region_ids(self) -> set[int]:
+        return {region for role, region in self._role_rows() if role == Role.COORDINATOR}
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user; a coordinator's role is scoped to one region per row.
+
+    Give and take roles through ``lms.services.role_grant`` / ``role_revoke`` only: they keep
+    the admin sites' permissions in step and write the security log.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("роль"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("регион")
+    )
+    granted_at = models.DateTimeField(_("назначена"), default=now)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кем назначена"),
+    )
+
+    class Meta:
+        verbose_name = _("роль пользователя")
+        verbose_name_plural = _("роли пользователей")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "region"], name="role_unique_per_region"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(region__isnull=True),
+                name="role_unique_without_region",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="coordinator") | Q(region__isnull=False),
+                name="coordinator_has_region",
+            ),
+        ]
+
+    def __str__(self):
+        if self.region_id:
+            return f"{self.get_role_display()} ({self.region})"
+        return str(self.get_role_display())
+
+
+class ConsentText(models.Model):
+    """A published version of the personal-data consent text (152-FZ). Never edited once
+    someone has agreed to it: a change is a new version."""
+
+    version = models.CharField(_("версия"), max_length=20, unique=True)
+    title = models.CharField(_("заголовок"), max_length=200)
+    body = models.TextField(_("текст"))
+    published_at = models.DateTimeField(_("опубликован"), default=now)
+
+    class Meta:
+        ordering = ["-published_at"]
+        get_latest_by = "published_at"
+        verbose_name = _("текст согласия")
+        verbose_name_plural = _("тексты согласия")
+
+    def __str__(self):
+        return f"{self.title} ({self.version})"
+
+
+class ConsentRecord(models.Model):
+    """One person's consent to one version of the text: when and from where it was given."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+    )
+    text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="records")
+    given_at = models.DateTimeField(_("дано"), default=now)
+    ip_address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    user_agent = models.CharField(_("браузер"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+        verbose_name = _("согласие на обработку персональных данных")
+        verbose_name_plural = _("согласия на обработку персональных данных")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "text"], name="consent_once_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.text.version}"
+
+
+class SecurityEvent(models.Model):
+    """Who did what, when and from where, for events an operator must be able to trace.
+
+    Never holds passwords or case texts: ``detail`` takes short identifiers only.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Вход")
+        LOGIN_FAILED = "login_failed", _("Неудачный вход")
+        LOGOUT = "logout", _("Выход")
+        ROLE_GRANTED = "role_granted", _("Роль назначена")
+        ROLE_REVOKED = "role_revoked", _("Роль снята")
+        ACCESS_DENIED = "access_denied", _("Отказ в доступе")
+        MFA_CHANGED = "mfa_changed", _("Изменена двухфакторная защита")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("Учётная запись отключена")
+
+    kind = models.CharField(_("событие"), max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(_("когда"), default=now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("пользователь"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    ip_address = models.GenericIPAddressField(_("IP-адрес"), null=True, blank=True)
+    detail = models.JSONField(_("подробности"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("событие безопасности")
+        verbose_name_plural = _("журнал безопасности")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} UTC {self.get_kind_display()}"

@@ -1,0 +1,51 @@
+"""Receivers that write sign-in and MFA events to the security log."""
+
+from allauth.mfa import signals as mfa_signals
+from django.contrib.auth import signals as auth_signals
+from django.dispatch import receiver
+
+from .models import SecurityEvent, User
+from .services import security_event_log
+
+
+@receiver(auth_signals.user_logged_in)
+def log_login(sender, request, user, **kwargs):
+    security_event_log(SecurityEvent.Kind.LOGIN, request=request, user=user, actor=user)
+
+
+@receiver(auth_signals.user_logged_out)
+def log_logout(sender, request, user, **kwargs):
+    if user is not None:
+        security_event_log(SecurityEvent.Kind.LOGOUT, request=request, user=user, actor=user)
+
+
+@receiver(auth_signals.user_login_failed)
+def log_login_failed(sender, credentials, request=None, **kwargs):
+    # Django has already masked the password; only the e-mail that was tried is kept.
+    email = str(credentials.get("email") or credentials.get("username") or "")[:254]
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    security_event_log(
+        SecurityEvent.Kind.LOGIN_FAILED, request=request, user=user, actor=None, email=email
+    )
+
+
+def _log_mfa_change(action):
+    def receiver_(sender, request, user, authenticator=None, **kwargs):
+        security_event_log(
+            SecurityEvent.Kind.MFA_CHANGED,
+            request=request,
+            user=user,
+            actor=user,
+            action=action,
+            type=getattr(authenticator, "type", None),
+        )
+
+    return receiver_
+
+
+for _signal, _action in (
+    (mfa_signals.authenticator_added, "added"),
+    (mfa_signals.authenticator_removed, "removed"),
+    (mfa_signals.authenticator_reset, "reset"),
+):
+    _signal.connect(_log_mfa_change(_action), weak=False, dispatch_uid=f"lms-mfa-{_action}")

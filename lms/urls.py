@@ -1,0 +1,41 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from . import views
+
+# Both admin sites sign people in through allauth only (its rate limits and MFA apply).
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Администрирование программы"
+
+handler403 = "lms.views.permission_denied"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="wagtail_login_redirect",
+    ),
+    path("admin/", include(wagtailadmin_urls)),
+    path("django-admin/", admin.site.urls),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("language/", views.language_set, name="language_set"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("profile/", views.profile, name="profile"),
+    path("consent/", views.consent_text, name="consent_current"),
+    path("consent/<str:version>/", views.consent_text, name="consent_text"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns.append(path("", include(wagtail_urls)))

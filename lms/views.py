@@ -1,0 +1,114 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from .celery import app as celery_app
+from .forms import ProfileForm
+from .middleware import LANGUAGE_CODES
+from .models import ConsentText, Role, SecurityEvent
+from .services import security_event_log
+
+
+@login_required
+def dashboard(request):
+    roles = [Role(role).label for role in Role.values if role in request.user.roles]
+    return render(request, "lms/dashboard.html", {"now": timezone.now(), "user_role_labels": roles})
+
+
+@login_required
+def profile(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=user)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Профиль сохранён."))
+            return redirect("profile")
+        messages.error(request, _("Профиль не сохранён: исправьте отмеченные поля."))
+    else:
+        form = ProfileForm(instance=user)
+    consents = user.consents.select_related("text")
+    return render(request, "lms/profile.html", {"form": form, "consents": consents})
+
+
+def consent_text(request, version=None):
+    """The consent text: the current version, or the one a person agreed to."""
+    if version is None:
+        text = ConsentText.objects.latest()
+    else:
+        text = get_object_or_404(ConsentText, version=version)
+    return render(request, "lms/consent.html", {"text": text})
+
+
+@require_POST
+def language_set(request):
+    """Switch the interface language; kept in the profile for signed-in users."""
+    language = request.POST.get("language")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = redirect(next_url)
+    if language in LANGUAGE_CODES:
+        if request.user.is_authenticated and request.user.language != language:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def _broker_status() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=settings.LMS_HEALTHZ_BROKER_TIMEOUT)
+    except Exception:  # noqa: BLE001 - any failure means the broker is not usable
+        return "down"
+    return "ok"
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001
+        return "down"
+    return "ok"
+
+
+@never_cache
+def healthz(request):
+    """For operators and load balancers: 200 when the database and the broker answer."""
+    status = {"database": _database_status(), "broker": _broker_status()}
+    healthy = "down" not in status.values()
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", **status}, status=200 if healthy else 503
+    )
+
+
+def permission_denied(request, exception=None):
+    security_event_log(
+        SecurityEvent.Kind.ACCESS_DENIED,
+        request=request,
+        user=request.user if request.user.is_authenticated else None,
+        path=request.path[:200],
+    )
+    return render(request, "403.html", status=403)
