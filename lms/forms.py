@@ -153,17 +153,18 @@ class SignupForm(OrganisationChoiceMixin, AllauthSignupForm):
         )
         self.order_fields(self.field_order)
 
-    def clean_consent_version(self):
-        version = self.cleaned_data["consent_version"]
-        if version != self.consent_text.version:
-            raise forms.ValidationError(
-                _("Текст согласия обновился. Прочитайте новую редакцию и подтвердите согласие.")
-            )
-        return version
-
     def clean(self):
         cleaned = super().clean()
         self.clean_organisation_fields(cleaned)
+        if cleaned.get("consent_version") != self.consent_text.version:
+            # The text changed while the form was open: show the new version, ask again.
+            self.add_error(
+                "consent",
+                _("Текст согласия обновился. Прочитайте новую редакцию и подтвердите согласие."),
+            )
+            self.data = self.data.copy()
+            self.data["consent_version"] = self.consent_text.version
+            self.data.pop("consent", None)
         return cleaned
 
     @transaction.atomic

@@ -77,7 +77,7 @@ def _broker_status() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
     try:
-        with celery_app.connection_for_write() as conn:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=settings.LMS_HEALTHZ_BROKER_TIMEOUT)
     except Exception:  # noqa: BLE001 - any failure means the broker is not usable
         return "down"

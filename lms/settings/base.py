@@ -137,6 +137,7 @@ EMAIL_BACKEND = "lms.mail.CeleryEmailBackend"
 LMS_EMAIL_DELIVERY_BACKEND = env.str(
     "EMAIL_DELIVERY_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

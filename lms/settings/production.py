@@ -8,6 +8,7 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+MFA_TOTP_INSECURE_BYPASS_CODE = None
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}

@@ -8,6 +8,7 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
 DEBUG = False
+MFA_TOTP_INSECURE_BYPASS_CODE = None
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

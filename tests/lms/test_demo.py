@@ -1,0 +1,34 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from lms.models import Organisation, Region, Role, RoleAssignment, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_builds_people_of_every_role_in_the_programme_regions_and_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("demo", stdout=open("/dev/null", "w"))
+    counts = (User.objects.count(), Organisation.objects.count(), RoleAssignment.objects.count())
+    call_command("demo", stdout=open("/dev/null", "w"))
+    assert (
+        User.objects.count(),
+        Organisation.objects.count(),
+        RoleAssignment.objects.count(),
+    ) == counts
+
+    held = set(RoleAssignment.objects.values_list("role", flat=True))
+    assert held == set(Role.values)
+    programme = set(Region.objects.filter(in_programme=True).values_list("pk", flat=True))
+    assert set(Organisation.objects.values_list("region", flat=True)) == programme
+    for user in User.objects.all():
+        assert user.consents.exists()
+        assert user.emailaddress_set.filter(verified=True, primary=True).exists()
+
+
+def test_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("demo")
+    assert not User.objects.exists()

@@ -1,0 +1,98 @@
+import pytest
+from django.urls import reverse
+
+from lms.models import SecurityEvent
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+
+
+def login(client, email, password, **extra):
+    return client.post(LOGIN, {"login": email, "password": password}, **extra)
+
+
+def test_login_with_email_and_password_lands_on_the_dashboard(client, specialist):
+    response = login(client, specialist.email, DEFAULT_PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.LOGIN)
+    assert event.user == specialist
+    assert event.ip_address == "127.0.0.1"
+
+
+def test_wrong_password_says_so_in_russian_and_is_logged_without_the_password(client, specialist):
+    response = login(client, specialist.email, "неверный-пароль-123", REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 200
+    assert (
+        "Указанные вами адрес электронной почты и/или пароль неверны." in response.content.decode()
+    )
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.LOGIN_FAILED)
+    assert event.user == specialist
+    assert event.ip_address == "198.51.100.4"
+    assert event.detail == {"email": specialist.email}
+    assert "неверный-пароль-123" not in str(event.detail)
+
+
+def test_failed_logins_for_one_account_are_rate_limited(client, specialist):
+    for _attempt in range(5):
+        login(client, specialist.email, "неверный-пароль-123")
+    # Even the right password is refused while the limit holds.
+    response = login(client, specialist.email, DEFAULT_PASSWORD)
+    assert response.status_code == 200
+    assert "Слишком много неудачных попыток входа" in response.content.decode()
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_password_reset_answers_the_same_for_known_and_unknown_emails(client, specialist):
+    from django.core import mail
+
+    known = client.post("/accounts/password/reset/", {"email": specialist.email})
+    unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    assert [m.to for m in mail.outbox] == [[specialist.email], ["nobody@example.org"]]
+    assert "сброс" in mail.outbox[0].subject.lower()
+
+
+def test_password_reset_is_rate_limited_per_address(client, specialist):
+    for _attempt in range(5):
+        client.post("/accounts/password/reset/", {"email": specialist.email})
+    response = client.post("/accounts/password/reset/", {"email": specialist.email})
+    assert response.status_code == 429
+
+
+def test_a_deactivated_account_loses_its_open_sessions(client, specialist):
+    client.force_login(specialist)
+    assert client.get(reverse("dashboard")).status_code == 200
+    specialist.is_active = False
+    specialist.save()
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+@pytest.mark.parametrize("url", ["/admin/login/", "/django-admin/login/"])
+def test_admin_sites_have_no_login_of_their_own(client, url):
+    admin = make_user("admin@example.org", role="admin", totp=True)
+    response = client.post(url, {"username": admin.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    assert "_auth_user_id" not in client.session
+
+
+def test_wagtail_admin_sends_anonymous_people_to_the_one_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+def test_refused_access_gets_a_russian_403_and_is_logged(client, specialist):
+    client.force_login(specialist)
+    response = client.get("/django-admin/", follow=True)
+    assert response.status_code == 403
+    assert "Доступ запрещён" in response.content.decode()
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.ACCESS_DENIED)
+    assert event.user == specialist
+    assert event.detail == {"path": "/django-admin/login/"}
