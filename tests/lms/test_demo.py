@@ -27,6 +27,14 @@ def test_demo_builds_people_of_every_role_in_the_programme_regions_and_is_idempo
         assert user.emailaddress_set.filter(verified=True, primary=True).exists()
 
 
+def test_demo_home_page_shows_the_programme_targets(client, settings):
+    settings.DEBUG = True
+    call_command("demo", stdout=open("/dev/null", "w"))
+    page = client.get("/").content.decode()
+    assert "Цели программы" in page
+    assert "175" in page
+
+
 def test_demo_refuses_to_run_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--force"):

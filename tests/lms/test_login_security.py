@@ -96,3 +96,17 @@ def test_refused_access_gets_a_russian_403_and_is_logged(client, specialist):
     event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.ACCESS_DENIED)
     assert event.user == specialist
     assert event.detail == {"path": "/django-admin/login/"}
+
+
+def test_changing_the_email_needs_the_new_address_confirmed(client, specialist):
+    from django.core import mail
+
+    client.post(LOGIN, {"login": specialist.email, "password": DEFAULT_PASSWORD})
+    response = client.post(
+        "/accounts/email/", {"action_add": "", "email": "new.address@example.org"}, follow=True
+    )
+    assert response.status_code == 200
+    assert mail.outbox[-1].to == ["new.address@example.org"]
+    assert "подтвердите" in mail.outbox[-1].subject.lower()
+    specialist.refresh_from_db()
+    assert specialist.email == "specialist@example.org"  # unchanged until confirmed
