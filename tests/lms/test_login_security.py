@@ -110,3 +110,7 @@ def test_changing_the_email_needs_the_new_address_confirmed(client, specialist):
     assert "подтвердите" in mail.outbox[-1].subject.lower()
     specialist.refresh_from_db()
     assert specialist.email == "specialist@example.org"  # unchanged until confirmed
+
+
+def test_wagtail_admin_has_no_password_reset_of_its_own(client):
+    assert client.get("/admin/password_reset/").status_code == 404
