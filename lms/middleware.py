@@ -57,7 +57,14 @@ class StaffMfaRequiredMiddleware:
     the set-up page.
     """
 
-    allowed_prefixes = ("/accounts/", "/static/", "/healthz", "/language/", "/consent/")
+    allowed_prefixes = (
+        "/accounts/",
+        "/static/",
+        "/healthz",
+        "/language/",
+        "/consent/",
+        "/calendar/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,5 +1,7 @@
 """People and places the whole platform shares: regions, organisations, users and their roles,
-personal-data consent, and the security log."""
+personal-data consent, the security log, and the personal calendar feed's token."""
+
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -312,3 +314,40 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} UTC {self.get_kind_display()}"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's calendar feed URL (``/calendar/<token>.ics``).
+
+    Calendar apps cannot sign in, so whoever has the URL reads the feed: ``reset`` replaces
+    the token and the old URL stops working.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+        verbose_name=_("пользователь"),
+    )
+    token = models.CharField(_("ключ"), max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(_("создан"), default=now)
+
+    class Meta:
+        verbose_name = _("ключ календаря")
+        verbose_name_plural = _("ключи календаря")
+
+    def __str__(self):
+        return str(self.user)
+
+    @classmethod
+    def for_user(cls, user) -> "CalendarToken":
+        return cls.objects.get_or_create(user=user)[0]
+
+    def reset(self) -> None:
+        self.token = new_calendar_token()
+        self.created_at = now()
+        self.save(update_fields=["token", "created_at"])

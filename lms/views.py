@@ -4,16 +4,19 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from . import calendar
 from .celery import app as celery_app
 from .forms import ProfileForm
 from .middleware import LANGUAGE_CODES
-from .models import ConsentText, Role, SecurityEvent
+from .models import CalendarToken, ConsentText, Role, SecurityEvent
 from .services import security_event_log
 
 
@@ -36,7 +39,43 @@ def profile(request):
     else:
         form = ProfileForm(instance=user)
     consents = user.consents.select_related("text")
-    return render(request, "lms/profile.html", {"form": form, "consents": consents})
+    feed_url = request.build_absolute_uri(
+        reverse("calendar_feed", args=[CalendarToken.for_user(user).token])
+    )
+    return render(
+        request,
+        "lms/profile.html",
+        {
+            "form": form,
+            "consents": consents,
+            "calendar_feed_url": feed_url,
+            "calendar_webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+        },
+    )
+
+
+@require_safe
+def calendar_feed(request, token):
+    """The person's events as an .ics feed. No sign-in: calendar apps cannot sign in, the
+    secret token in the URL is the credential."""
+    user = get_object_or_404(
+        CalendarToken.objects.select_related("user__region", "user__organisation"),
+        token=token,
+        user__is_active=True,
+    ).user
+    response = calendar.ics_response(
+        calendar.render_ics(user, calendar.events_for(user)), filename="opeka.ics", inline=True
+    )
+    patch_cache_control(response, private=True, max_age=300)
+    return response
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    CalendarToken.for_user(request.user).reset()
+    messages.success(request, _("Ссылка на календарь обновлена: старая больше не работает."))
+    return redirect("profile")
 
 
 def consent_text(request, version=None):

@@ -55,3 +55,74 @@ def totp_secret(user: User) -> str:
     from allauth.mfa.utils import decrypt
 
     return decrypt(Authenticator.objects.get(user=user, type="totp").data["secret"])
+
+
+# Courses ---------------------------------------------------------------------------------------
+
+
+def make_course(title="Семейно-ориентированный подход", *, modules=2, **fields):
+    from courses.models import Course, CourseModule
+
+    fields.setdefault("slug", f"course-{Course.objects.count() + 1}")
+    fields.setdefault("description", "Курс для специалистов органов опеки.")
+    fields.setdefault("academic_hours", 72)
+    course = Course.objects.create(title=title, **fields)
+    for n in range(modules):
+        CourseModule.objects.create(course=course, order=n, title=f"Модуль {n + 1}")
+    return course
+
+
+def make_cohort(course=None, *, regions=("54",), capacity=20, status="recruiting", **fields):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from courses.models import Cohort
+
+    now = timezone.now()
+    cohort = Cohort.objects.create(
+        course=course or make_course(),
+        title=fields.pop("title", f"Поток {Cohort.objects.count() + 1}"),
+        starts_on=fields.pop("starts_on", (now + dt.timedelta(days=30)).date()),
+        ends_on=fields.pop("ends_on", (now + dt.timedelta(days=120)).date()),
+        capacity=capacity,
+        applications_open_at=fields.pop("applications_open_at", now - dt.timedelta(days=1)),
+        applications_close_at=fields.pop("applications_close_at", now + dt.timedelta(days=20)),
+        status=status,
+        **fields,
+    )
+    cohort.regions.set([region(code) for code in regions])
+    return cohort
+
+
+def make_session(cohort, *, starts_at=None, hours=3, **fields):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from courses.models import SeminarSession
+
+    starts_at = starts_at or timezone.now() + dt.timedelta(days=2)
+    fields.setdefault("format", "online")
+    fields.setdefault("online_url", "https://meet.example.org/seminar")
+    return SeminarSession.objects.create(
+        cohort=cohort,
+        title=fields.pop("title", "Семинар-тренинг"),
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=hours),
+        **fields,
+    )
+
+
+def enroll(user, cohort, status="enrolled"):
+    """An enrolment in ``status`` without going through the application flow."""
+    from courses.models import Enrollment
+
+    return Enrollment.objects.create(
+        user=user,
+        cohort=cohort,
+        region=user.region,
+        status=status,
+        position=user.position or "Специалист",
+        organisation_name=str(user.organisation or ""),
+    )

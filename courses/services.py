@@ -1,0 +1,286 @@
+"""Writes of the courses app: applications, decisions, seats, attendance, progress, completion.
+
+Capacity rule: a seat is held by an ENROLLED or COMPLETED enrolment. Every change that takes or
+frees a seat locks the cohort row first (``select_for_update`` inside the transaction), counts in
+one query, then writes, so two coordinators approving the last seat at once get one seat.
+"""
+
+from django.db import transaction
+from django.utils.timezone import now
+from django.utils.translation import gettext as _
+
+from lms.notify import notify
+
+from .models import (
+    SEAT_STATUSES,
+    Attendance,
+    AttendanceChange,
+    Cohort,
+    CourseModule,
+    Enrollment,
+    ModuleProgress,
+    SeminarSession,
+)
+from .selectors import progress_for_enrollments
+from .signals import enrollment_completed
+
+
+class CourseError(Exception):
+    """A refusal the user should read: the message is already translated."""
+
+
+Status = Enrollment.Status
+
+
+def _locked_cohort(cohort_id: int) -> Cohort:
+    return Cohort.objects.select_for_update().get(pk=cohort_id)
+
+
+def _seat_free(cohort: Cohort, region_id: int) -> bool:
+    """Is there a seat in ``cohort`` for a learner of ``region_id``? Call with the cohort locked."""
+    taken = Enrollment.objects.filter(cohort=cohort, status__in=SEAT_STATUSES)
+    if taken.count() >= cohort.capacity:
+        return False
+    quota = cohort.quotas.filter(region_id=region_id).values_list("seats", flat=True).first()
+    return quota is None or taken.filter(region_id=region_id).count() < quota
+
+
+def _notify_decision(enrollment: Enrollment) -> None:
+    notify(
+        enrollment.user,
+        f"courses/email/application_{enrollment.status}",
+        {"enrollment": enrollment, "cohort": enrollment.cohort, "course": enrollment.cohort.course},
+    )
+
+
+@transaction.atomic
+def enrollment_apply(
+    *, user, cohort: Cohort, position: str, organisation_name: str, motivation: str = ""
+) -> Enrollment:
+    """A specialist applies to an open cohort. Applying twice returns the first application."""
+    cohort = _locked_cohort(cohort.pk)
+    existing = Enrollment.objects.active().filter(user=user, cohort=cohort).first()
+    if existing:
+        return existing
+    if not cohort.is_open_for_applications():
+        raise CourseError(_("Приём заявок в этот поток закрыт."))
+    if user.region_id is None:
+        raise CourseError(_("Укажите свой регион в профиле, чтобы подать заявку."))
+    if not cohort.regions.filter(pk=user.region_id).exists():
+        raise CourseError(_("Этот поток набирает специалистов других регионов."))
+    if Enrollment.objects.active().filter(user=user, cohort__course=cohort.course).exists():
+        raise CourseError(_("У вас уже есть заявка или место на этом курсе в другом потоке."))
+    enrollment = Enrollment.objects.create(
+        user=user,
+        cohort=cohort,
+        region_id=user.region_id,
+        position=position,
+        organisation_name=organisation_name,
+        motivation=motivation,
+    )
+    notify(
+        user,
+        "courses/email/application_received",
+        {"enrollment": enrollment, "cohort": cohort, "course": cohort.course},
+    )
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_decide(*, enrollment: Enrollment, decision: str, by, reason: str = "") -> Enrollment:
+    """Approve, waitlist or reject an application. Approval needs a free seat."""
+    cohort = _locked_cohort(enrollment.cohort_id)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status not in (Status.PENDING, Status.WAITLISTED):
+        raise CourseError(_("По этой заявке уже принято решение."))
+    if decision == "approve":
+        if not _seat_free(cohort, enrollment.region_id):
+            raise CourseError(
+                _("Мест в потоке «%(cohort)s» нет. Заявку можно поставить в лист ожидания.")
+                % {"cohort": cohort.title}
+            )
+        enrollment.status = Status.ENROLLED
+    elif decision == "waitlist":
+        if enrollment.status == Status.WAITLISTED:
+            return enrollment
+        enrollment.status = Status.WAITLISTED
+        enrollment.waitlisted_at = now()
+    elif decision == "reject":
+        if not reason.strip():
+            raise CourseError(_("Укажите причину отказа: её увидит заявитель."))
+        enrollment.status = Status.REJECTED
+    else:
+        raise CourseError(_("Неизвестное решение."))
+    enrollment.decided_at = now()
+    enrollment.decided_by = by
+    enrollment.decision_reason = reason.strip()
+    enrollment.save()
+    _notify_decision(enrollment)
+    return enrollment
+
+
+def _promote_waitlisted(cohort: Cohort) -> list[Enrollment]:
+    """Give freed seats to the first in the waiting list. Call with the cohort locked."""
+    promoted = []
+    waiting = (
+        Enrollment.objects.select_for_update()
+        .filter(cohort=cohort, status=Status.WAITLISTED)
+        .order_by("waitlisted_at", "pk")
+    )
+    for enrollment in waiting:
+        if Enrollment.objects.filter(cohort=cohort, status__in=SEAT_STATUSES).count() >= (
+            cohort.capacity
+        ):
+            break
+        if not _seat_free(cohort, enrollment.region_id):
+            continue  # this region's quota is full; the next in line may be from another
+        enrollment.status = Status.ENROLLED
+        enrollment.decided_at = now()
+        enrollment.save(update_fields=["status", "decided_at"])
+        notify(
+            enrollment.user,
+            "courses/email/waitlist_promoted",
+            {"enrollment": enrollment, "cohort": cohort, "course": cohort.course},
+        )
+        promoted.append(enrollment)
+    return promoted
+
+
+@transaction.atomic
+def enrollment_withdraw(*, enrollment: Enrollment, by) -> Enrollment:
+    """The learner leaves (or withdraws the application). What they did stays recorded."""
+    cohort = _locked_cohort(enrollment.cohort_id)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status not in (Status.PENDING, Status.WAITLISTED, Status.ENROLLED):
+        raise CourseError(_("Эту заявку уже нельзя отозвать."))
+    held_seat = enrollment.status == Status.ENROLLED
+    enrollment.status = Status.WITHDRAWN
+    enrollment.decided_at = now()
+    enrollment.decided_by = by
+    enrollment.save()
+    if held_seat:
+        _promote_waitlisted(cohort)
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_move(*, enrollment: Enrollment, to_cohort: Cohort, by) -> Enrollment:
+    """Move a learner to another cohort of the same course, keeping attendance and progress."""
+    first, second = sorted([enrollment.cohort_id, to_cohort.pk])
+    locked = {pk: _locked_cohort(pk) for pk in (first, second)}
+    source, target = locked[enrollment.cohort_id], locked[to_cohort.pk]
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if source.pk == target.pk:
+        raise CourseError(_("Слушатель уже в этом потоке."))
+    if source.course_id != target.course_id:
+        raise CourseError(_("Перевести можно только в поток того же курса."))
+    if enrollment.status != Status.ENROLLED:
+        raise CourseError(_("Перевести можно только зачисленного слушателя."))
+    if not _seat_free(target, enrollment.region_id):
+        raise CourseError(_("В потоке «%(cohort)s» нет мест.") % {"cohort": target.title})
+    enrollment.status = Status.TRANSFERRED
+    enrollment.decided_at = now()
+    enrollment.decided_by = by
+    enrollment.save()
+    moved = Enrollment.objects.create(
+        user=enrollment.user,
+        cohort=target,
+        region=enrollment.region,
+        status=Status.ENROLLED,
+        position=enrollment.position,
+        organisation_name=enrollment.organisation_name,
+        motivation=enrollment.motivation,
+        applied_at=enrollment.applied_at,
+        decided_at=now(),
+        decided_by=by,
+        transferred_from=enrollment,
+        supervisions_attended=enrollment.supervisions_attended,
+    )
+    _promote_waitlisted(source)
+    notify(
+        moved.user,
+        "courses/email/moved",
+        {"enrollment": moved, "cohort": target, "previous": source, "course": target.course},
+    )
+    return moved
+
+
+@transaction.atomic
+def attendance_mark(*, session: SeminarSession, marks: dict[int, str], by) -> int:
+    """Record attendance marks {enrollment id: status}; returns how many changed.
+
+    Only enrolments of the session's cohort that hold a seat can be marked. Every change is
+    kept in AttendanceChange with who and when.
+    """
+    valid = set(
+        Enrollment.objects.filter(
+            cohort_id=session.cohort_id, pk__in=marks, status__in=SEAT_STATUSES
+        ).values_list("pk", flat=True)
+    )
+    existing = {a.enrollment_id: a for a in Attendance.objects.filter(session=session)}
+    changed = []
+    for enrollment_id, status in marks.items():
+        if enrollment_id not in valid or status not in Attendance.Status.values:
+            continue
+        attendance = existing.get(enrollment_id)
+        old = attendance.status if attendance else ""
+        if old == status:
+            continue
+        if attendance is None:
+            attendance = Attendance.objects.create(
+                session=session, enrollment_id=enrollment_id, status=status, marked_by=by
+            )
+        else:
+            attendance.status = status
+            attendance.marked_by = by
+            attendance.marked_at = now()
+            attendance.save(update_fields=["status", "marked_by", "marked_at"])
+        AttendanceChange.objects.create(
+            attendance=attendance, old_status=old, new_status=status, changed_by=by
+        )
+        changed.append(enrollment_id)
+    for enrollment in Enrollment.objects.filter(pk__in=changed):
+        completion_evaluate(enrollment=enrollment)
+    return len(changed)
+
+
+@transaction.atomic
+def module_mark_studied(*, user, module: CourseModule) -> ModuleProgress:
+    progress, _created = ModuleProgress.objects.get_or_create(user=user, module=module)
+    for enrollment in Enrollment.objects.filter(
+        user=user, cohort__course_id=module.course_id, status=Status.ENROLLED
+    ):
+        completion_evaluate(enrollment=enrollment)
+    return progress
+
+
+@transaction.atomic
+def enrollment_supervisions_set(*, enrollment: Enrollment, count: int) -> None:
+    """Called by the supervision app when a learner's attended supervisions change."""
+    Enrollment.objects.filter(pk=enrollment.pk).update(supervisions_attended=count)
+    enrollment.supervisions_attended = count
+    completion_evaluate(enrollment=enrollment)
+
+
+def completion_evaluate(*, enrollment: Enrollment) -> bool:
+    """Complete the enrolment, once, when the rules are met; the completion event is raised
+    after commit for the certificates app."""
+    with transaction.atomic():
+        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if locked.status != Status.ENROLLED:
+            return False
+        if not progress_for_enrollments([locked])[locked.pk].complete:
+            return False
+        locked.status = Status.COMPLETED
+        locked.completed_at = now()
+        locked.save(update_fields=["status", "completed_at"])
+        enrollment_id = locked.pk
+        transaction.on_commit(
+            lambda: enrollment_completed.send(sender=Enrollment, enrollment_id=enrollment_id)
+        )
+    notify(
+        locked.user,
+        "courses/email/completed",
+        {"enrollment": locked, "cohort": locked.cohort, "course": locked.cohort.course},
+    )
+    return True
