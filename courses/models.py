@@ -397,3 +397,6 @@ class SessionReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "user"], name="session_reminder_once")
         ]
+
+    def __str__(self):
+        return f"{self.session} — {self.user}"
