@@ -141,3 +141,20 @@ def learner_enrollments(user):
 
 def seats_taken(cohort) -> int:
     return Enrollment.objects.filter(cohort=cohort, status__in=SEAT_STATUSES).count()
+
+
+# Two missed sessions (without a valid reason) put a learner on the coordinator's watch list.
+AT_RISK_ABSENCES = 2
+
+
+def learners_at_risk(enrollments):
+    """Enrolled learners who missed AT_RISK_ABSENCES sessions or more, most absences first."""
+    return (
+        enrollments.filter(status=Enrollment.Status.ENROLLED)
+        .annotate(
+            absences=Count("attendance", filter=Q(attendance__status=Attendance.Status.ABSENT))
+        )
+        .filter(absences__gte=AT_RISK_ABSENCES)
+        .select_related("user", "cohort")
+        .order_by("-absences", "user__last_name")
+    )

@@ -1,19 +1,45 @@
+from dataclasses import dataclass
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
 
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    roles: tuple  # empty: every signed-in person
+    order: int
+
+
+_items: list[NavItem] = []
+
+
+def register_nav_item(url_name: str, label, *roles: str, order: int = 50) -> None:
+    """Apps add their entries to the main menu from ``AppConfig.ready()``."""
+    if any(item.url_name == url_name for item in _items):
+        return
+    _items.append(NavItem(url_name, label, roles, order))
+    _items.sort(key=lambda item: item.order)
+
+
+register_nav_item("dashboard", _("Личный кабинет"), order=10)
+register_nav_item("wagtailadmin_home", _("Редакция"), Role.EDITOR, order=90)
+register_nav_item("admin:index", _("Администрирование"), Role.ADMIN, order=95)
+
+
 def navigation(request):
-    """The main menu for the reader's roles: each item is (url, label)."""
+    """The main menu for the reader's roles: each item is (url, label, current)."""
     user = getattr(request, "user", None)
     items = [(reverse("wagtail_serve", args=[""]), _("Главная"))]
     if user is not None and user.is_authenticated:
-        items.append((reverse("dashboard"), _("Личный кабинет")))
-        if user.has_role(Role.EDITOR):
-            items.append((reverse("wagtailadmin_home"), _("Редакция")))
-        if user.has_role(Role.ADMIN):
-            items.append((reverse("admin:index"), _("Администрирование")))
+        items += [
+            (reverse(item.url_name), item.label)
+            for item in _items
+            if not item.roles or user.has_role(*item.roles)
+        ]
     current = request.path if request is not None else ""
     return {
         "nav_items": [

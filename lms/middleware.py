@@ -1,9 +1,11 @@
 import zoneinfo
+from urllib.parse import quote
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -85,4 +87,39 @@ class StaffMfaRequiredMiddleware:
                 ),
             )
             return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class ConsentRequiredMiddleware:
+    """People must have agreed to the current consent text before using the platform.
+
+    Covers accounts created by a coordinator's list and new versions of the text. The version a
+    person has agreed to is remembered in the session, so the check costs no query after the
+    first page.
+    """
+
+    allowed_prefixes = (
+        "/accounts/",
+        "/static/",
+        "/healthz",
+        "/language/",
+        "/consent/",
+        "/calendar/",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(self.allowed_prefixes):
+            from .services import consent_text_current
+
+            current = consent_text_current()
+            if request.session.get("consent_version") != current.version:
+                if not user.consents.filter(text=current).exists():
+                    return redirect(
+                        f"{reverse('consent_accept')}?next={quote(request.get_full_path())}"
+                    )
+                request.session["consent_version"] = current.version
         return self.get_response(request)

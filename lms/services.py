@@ -98,7 +98,10 @@ def role_revoke(*, user: User, role: str, region=None, by: User | None = None, r
 
 
 def consent_text_current() -> ConsentText:
-    return ConsentText.objects.latest()
+    """The version in force, cached for a minute: every signed-in request asks for it."""
+    from django.core.cache import cache
+
+    return cache.get_or_set("lms:consent-current", ConsentText.objects.latest, 60)
 
 
 def consent_record(*, user: User, text: ConsentText, request=None) -> ConsentRecord:
@@ -111,3 +114,34 @@ def consent_record(*, user: User, text: ConsentText, request=None) -> ConsentRec
         },
     )
     return record
+
+
+def user_invite(*, user: User, request=None, context: dict | None = None) -> None:
+    """E-mail a person whose account somebody else created a link to set their password.
+
+    The link is allauth's password-reset link, valid for PASSWORD_RESET_TIMEOUT; after that the
+    person asks for a new one with «Забыли пароль?».
+    """
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .notify import notify
+
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    notify(
+        user,
+        "lms/email/invitation",
+        {
+            **(context or {}),
+            "link": settings.SITE_URL + path,
+            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        },
+    )

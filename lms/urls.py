@@ -27,11 +27,13 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("language/", views.language_set, name="language_set"),
+    path("courses/", include("courses.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
     path("profile/calendar/reset/", views.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("consent/", views.consent_text, name="consent_current"),
+    path("consent/accept/", views.consent_accept, name="consent_accept"),
     path("consent/<str:version>/", views.consent_text, name="consent_text"),
 ]
 

@@ -14,16 +14,21 @@ from django.views.decorators.http import require_POST, require_safe
 
 from . import calendar
 from .celery import app as celery_app
+from .dashboard import panels_for
 from .forms import ProfileForm
 from .middleware import LANGUAGE_CODES
 from .models import CalendarToken, ConsentText, Role, SecurityEvent
-from .services import security_event_log
+from .services import consent_record, consent_text_current, security_event_log
 
 
 @login_required
 def dashboard(request):
     roles = [Role(role).label for role in Role.values if role in request.user.roles]
-    return render(request, "lms/dashboard.html", {"now": timezone.now(), "user_role_labels": roles})
+    return render(
+        request,
+        "lms/dashboard.html",
+        {"now": timezone.now(), "user_role_labels": roles, "panels": panels_for(request)},
+    )
 
 
 @login_required
@@ -151,3 +156,24 @@ def permission_denied(request, exception=None):
         path=request.path[:200],
     )
     return render(request, "403.html", status=403)
+
+
+@login_required
+def consent_accept(request):
+    """Agree to the current consent text (people whose account was created for them, or after
+    the text changed)."""
+    text = consent_text_current()
+    next_url = request.POST.get("next") or request.GET.get("next") or reverse("dashboard")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("dashboard")
+    error = None
+    if request.method == "POST":
+        if request.POST.get("consent") == "on" and request.POST.get("version") == text.version:
+            consent_record(user=request.user, text=text, request=request)
+            request.session["consent_version"] = text.version
+            messages.success(request, _("Спасибо, согласие сохранено."))
+            return redirect(next_url)
+        error = _("Без согласия на обработку персональных данных пользоваться платформой нельзя.")
+    return render(
+        request, "lms/consent_accept.html", {"text": text, "next": next_url, "error": error}
+    )

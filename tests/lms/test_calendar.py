@@ -21,8 +21,9 @@ SEMINAR_START_UTC = dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def registry():
-    """Register providers for one test; the registry is put back as it was afterwards."""
+    """Only the providers this test registers; the registry is put back afterwards."""
     saved = list(calendar._providers)
+    calendar._providers.clear()
     yield calendar.register_provider
     calendar._providers[:] = saved
 

@@ -1,0 +1,410 @@
+import csv
+import io
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import now
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from lms.models import Role
+
+from . import importing, permissions, services
+from .forms import (
+    ATTENDANCE_CHOICES,
+    ApplicationForm,
+    DecisionForm,
+    MoveForm,
+    RosterUploadForm,
+    SessionForm,
+)
+from .models import (
+    Attendance,
+    Cohort,
+    Course,
+    CourseModule,
+    Enrollment,
+    SeminarSession,
+)
+from .selectors import learners_at_risk, progress_for_enrollments
+
+Status = Enrollment.Status
+
+
+def _role_required(request, *roles):
+    """A 404 for people without the role: the page's existence is nobody else's business."""
+    if not request.user.has_role(*roles):
+        raise Http404
+
+
+# Public ---------------------------------------------------------------------------------------
+
+
+def course_list(request):
+    courses = Course.objects.filter(is_published=True).prefetch_related(
+        Prefetch(
+            "cohorts",
+            queryset=Cohort.objects.open_for_applications().with_fill().prefetch_related("regions"),
+            to_attr="open_cohorts",
+        )
+    )
+    return render(request, "courses/course_list.html", {"courses": courses})
+
+
+def course_detail(request, slug):
+    course = get_object_or_404(Course.objects.filter(is_published=True), slug=slug)
+    cohorts = course.cohorts.open_for_applications().with_fill().prefetch_related("regions")
+    mine = {}
+    if request.user.is_authenticated:
+        mine = {
+            e.cohort_id: e
+            for e in Enrollment.objects.active().filter(user=request.user, cohort__course=course)
+        }
+    return render(
+        request,
+        "courses/course_detail.html",
+        {"course": course, "modules": course.modules.all(), "cohorts": cohorts, "mine": mine},
+    )
+
+
+# Learner --------------------------------------------------------------------------------------
+
+
+@login_required
+def cohort_apply(request, pk):
+    cohort = get_object_or_404(
+        Cohort.objects.open_for_applications().select_related("course"), pk=pk
+    )
+    user = request.user
+    if request.method == "POST":
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            already = Enrollment.objects.active().filter(user=user, cohort=cohort).exists()
+            try:
+                services.enrollment_apply(user=user, cohort=cohort, **form.cleaned_data)
+            except services.CourseError as error:
+                messages.error(request, str(error))
+            else:
+                if already:
+                    messages.info(request, _("Ваша заявка в этот поток уже подана."))
+                else:
+                    messages.success(
+                        request,
+                        _("Заявка подана. Координатор рассмотрит её, решение придёт на %(email)s.")
+                        % {"email": user.email},
+                    )
+                return redirect("dashboard")
+    else:
+        form = ApplicationForm(
+            initial={"position": user.position, "organisation_name": str(user.organisation or "")}
+        )
+    return render(request, "courses/apply.html", {"cohort": cohort, "form": form})
+
+
+@login_required
+@require_POST
+def enrollment_withdraw(request, pk):
+    enrollment = get_object_or_404(Enrollment, pk=pk, user=request.user)
+    try:
+        services.enrollment_withdraw(enrollment=enrollment, by=request.user)
+    except services.CourseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Вы отказались от участия. Отметки и прогресс сохранены."))
+    return redirect("dashboard")
+
+
+@login_required
+@require_POST
+def module_studied(request, pk):
+    module = get_object_or_404(
+        CourseModule.objects.filter(
+            course__cohorts__enrollments__user=request.user,
+            course__cohorts__enrollments__status__in=[Status.ENROLLED, Status.COMPLETED],
+        ).distinct(),
+        pk=pk,
+    )
+    services.module_mark_studied(user=request.user, module=module)
+    messages.success(
+        request, _("Модуль «%(title)s» отмечен как изученный.") % {"title": module.title}
+    )
+    next_url = request.POST.get("next")
+    if next_url and next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("dashboard")
+
+
+# Trainer --------------------------------------------------------------------------------------
+
+
+@login_required
+def teach(request):
+    _role_required(request, Role.TRAINER)
+    cohorts = (
+        Cohort.objects.filter(trainers=request.user)
+        .select_related("course")
+        .with_fill()
+        .order_by("-starts_on")
+    )
+    sessions = (
+        SeminarSession.objects.filter(Q(cohort__trainers=request.user) | Q(trainers=request.user))
+        .filter(cancelled=False, starts_at__gte=now() - timedelta(days=14))
+        .select_related("cohort")
+        .annotate(marked=Count("attendance", distinct=True))
+        .distinct()
+        .order_by("starts_at")[:30]
+    )
+    return render(request, "courses/teach.html", {"cohorts": cohorts, "sessions": sessions})
+
+
+@login_required
+def cohort_roster(request, pk):
+    cohort = permissions.staff_cohort_or_404(request.user, pk)
+    enrollments = list(
+        permissions.roster_enrollments(request.user, cohort)
+        .filter(status__in=[Status.ENROLLED, Status.COMPLETED, Status.WAITLISTED, Status.PENDING])
+        .select_related("cohort__course")
+        .order_by("user__last_name", "user__first_name")
+    )
+    progress = progress_for_enrollments(
+        e for e in enrollments if e.status in (Status.ENROLLED, Status.COMPLETED)
+    )
+    rows = [{"enrollment": e, "progress": progress.get(e.pk)} for e in enrollments]
+    sessions = cohort.sessions.order_by("starts_at")
+    return render(
+        request,
+        "courses/roster.html",
+        {
+            "cohort": cohort,
+            "rows": rows,
+            "sessions": sessions,
+            "can_teach": permissions.can_teach(request.user, cohort),
+            "can_coordinate": request.user.has_role(Role.COORDINATOR),
+        },
+    )
+
+
+@login_required
+def session_attendance(request, pk):
+    session = permissions.teaching_session_or_404(request.user, pk)
+    enrollments = list(
+        session.cohort.enrollments.filter(status__in=[Status.ENROLLED, Status.COMPLETED])
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    current = dict(
+        Attendance.objects.filter(session=session).values_list("enrollment_id", "status")
+    )
+    if request.method == "POST":
+        if "all_present" in request.POST:
+            marks = {e.pk: Attendance.Status.PRESENT for e in enrollments}
+        else:
+            marks = {
+                e.pk: request.POST.get(f"mark-{e.pk}", "")
+                for e in enrollments
+                if request.POST.get(f"mark-{e.pk}")
+            }
+        changed = services.attendance_mark(session=session, marks=marks, by=request.user)
+        messages.success(request, _("Посещаемость сохранена, изменений: %(n)s.") % {"n": changed})
+        return redirect("courses:session_attendance", pk=session.pk)
+    rows = [{"enrollment": e, "status": current.get(e.pk, "")} for e in enrollments]
+    return render(
+        request,
+        "courses/attendance.html",
+        {"session": session, "rows": rows, "choices": ATTENDANCE_CHOICES},
+    )
+
+
+@login_required
+def session_edit(request, cohort_pk=None, pk=None):
+    if pk is not None:
+        session = get_object_or_404(SeminarSession.objects.select_related("cohort__course"), pk=pk)
+        cohort = permissions.staff_cohort_or_404(request.user, session.cohort_id)
+    else:
+        session = None
+        cohort = permissions.staff_cohort_or_404(request.user, cohort_pk)
+    if request.method == "POST":
+        form = SessionForm(request.POST, instance=session, cohort=cohort)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Семинар сохранён."))
+            return redirect("courses:cohort_roster", pk=cohort.pk)
+    else:
+        form = SessionForm(instance=session, cohort=cohort)
+    return render(
+        request, "courses/session_form.html", {"form": form, "cohort": cohort, "session": session}
+    )
+
+
+@login_required
+def attendance_export(request, pk, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    cohort = permissions.staff_cohort_or_404(request.user, pk)
+    sessions = list(cohort.sessions.filter(cancelled=False).order_by("starts_at"))
+    enrollments = list(
+        permissions.roster_enrollments(request.user, cohort)
+        .filter(
+            status__in=[Status.ENROLLED, Status.COMPLETED, Status.TRANSFERRED, Status.WITHDRAWN]
+        )
+        .order_by("user__last_name", "user__first_name")
+    )
+    marks = {
+        (a["session_id"], a["enrollment_id"]): a["status"]
+        for a in Attendance.objects.filter(session__in=sessions).values(
+            "session_id", "enrollment_id", "status"
+        )
+    }
+    labels = dict(Attendance.Status.choices)
+    header = [_("ФИО"), _("E-mail"), _("Организация"), _("Статус")] + [
+        f"{date_format(timezone.localtime(s.starts_at), 'd.m.Y H:i')} {s.title}" for s in sessions
+    ]
+    rows = [
+        [e.user.get_full_name(), e.user.email, e.organisation_name, e.get_status_display()]
+        + [str(labels.get(marks.get((s.pk, e.pk)), "")) for s in sessions]
+        for e in enrollments
+    ]
+    filename = f"attendance-cohort-{cohort.pk}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # Excel reads UTF-8 only with the mark
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=_("Посещаемость")[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+# Coordinator ----------------------------------------------------------------------------------
+
+
+@login_required
+def coordinate(request):
+    _role_required(request, Role.COORDINATOR)
+    user = request.user
+    pending = (
+        permissions.coordinated_enrollments(user)
+        .filter(status__in=[Status.PENDING, Status.WAITLISTED])
+        .order_by("status", "applied_at")
+    )
+    cohorts = (
+        Cohort.objects.visible_to_coordinator(user)
+        .exclude(status=Cohort.Status.CANCELLED)
+        .select_related("course")
+        .with_fill()
+        .order_by("-starts_on")
+    )
+    return render(
+        request,
+        "courses/coordinate.html",
+        {
+            "pending": pending,
+            "cohorts": cohorts,
+            "at_risk": learners_at_risk(permissions.coordinated_enrollments(user)),
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrollment_decide(request, pk):
+    _role_required(request, Role.COORDINATOR)
+    enrollment = get_object_or_404(permissions.coordinated_enrollments(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Выберите решение."))
+        return redirect("courses:coordinate")
+    try:
+        enrollment = services.enrollment_decide(
+            enrollment=enrollment,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+    except services.CourseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("%(name)s: %(status)s.")
+            % {"name": enrollment.user.get_full_name(), "status": enrollment.get_status_display()},
+        )
+    return redirect("courses:coordinate")
+
+
+@login_required
+def enrollment_move(request, pk):
+    _role_required(request, Role.COORDINATOR)
+    enrollment = get_object_or_404(
+        permissions.coordinated_enrollments(request.user).filter(status=Status.ENROLLED), pk=pk
+    )
+    form = MoveForm(request.POST or None, enrollment=enrollment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.enrollment_move(
+                enrollment=enrollment, to_cohort=form.cleaned_data["cohort"], by=request.user
+            )
+        except services.CourseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s переведён(а) в поток «%(cohort)s».")
+                % {"name": moved.user.get_full_name(), "cohort": moved.cohort.title},
+            )
+            return redirect("courses:cohort_roster", pk=moved.cohort_id)
+    return render(request, "courses/move.html", {"enrollment": enrollment, "form": form})
+
+
+@login_required
+def cohort_import(request, pk):
+    _role_required(request, Role.COORDINATOR)
+    cohort = get_object_or_404(
+        Cohort.objects.visible_to_coordinator(request.user).select_related("course"), pk=pk
+    )
+    report = None
+    if request.method == "POST":
+        form = RosterUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            report = importing.roster_import(
+                cohort=cohort,
+                uploaded=form.cleaned_data["file"],
+                by=request.user,
+                request=request,
+            )
+            if report.saved:
+                messages.success(
+                    request,
+                    _("Список загружен: зачислено %(created)s, уже были в потоке %(existing)s.")
+                    % {"created": report.enrolled_count, "existing": report.existing_count},
+                )
+            else:
+                messages.error(
+                    request, _("Список не загружен: исправьте ошибки и загрузите файл снова.")
+                )
+    else:
+        form = RosterUploadForm()
+    return render(
+        request, "courses/import.html", {"cohort": cohort, "form": form, "report": report}
+    )
