@@ -158,3 +158,39 @@ def learners_at_risk(enrollments):
         .select_related("user", "cohort")
         .order_by("-absences", "user__last_name")
     )
+
+
+@dataclass(frozen=True)
+class ModuleReader:
+    """What a person may do with a module page: read it, and mark it studied."""
+
+    can_read: bool
+    module: CourseModule | None = None
+    studied: bool = False
+    can_mark: bool = False
+
+
+def module_reader(user, page_id: int) -> ModuleReader:
+    """Access to a module page: learners of the course's cohorts, their trainers and
+    coordinators, editors and the admin."""
+    from lms.models import Role
+
+    module = CourseModule.objects.filter(page_id=page_id).select_related("course").first()
+    if not user.is_authenticated:
+        return ModuleReader(can_read=False, module=module)
+    if user.has_role(Role.EDITOR):
+        return ModuleReader(can_read=True, module=module)
+    if module is None:
+        return ModuleReader(can_read=False)
+    cohorts = module.course.cohorts
+    learning = Enrollment.objects.filter(
+        user=user, cohort__course_id=module.course_id, status__in=SEAT_STATUSES
+    ).exists()
+    staff = (
+        learning
+        or cohorts.filter(Q(trainers=user) | Q(regions__in=user.coordinated_region_ids())).exists()
+    )
+    studied = learning and ModuleProgress.objects.filter(user=user, module=module).exists()
+    return ModuleReader(
+        can_read=learning or staff, module=module, studied=studied, can_mark=learning
+    )

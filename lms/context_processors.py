@@ -40,14 +40,13 @@ def navigation(request):
             for item in _items
             if not item.roles or user.has_role(*item.roles)
         ]
-    current = request.path if request is not None else ""
+    path = request.path if request is not None else ""
+    # The current item is the longest menu URL the page is under ("/courses/teach/…" is
+    # «Мои потоки», not «Курсы»).
+    matches = [url for url, _label in items if url == path or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len) if matches else None
     return {
         "nav_items": [
-            {
-                "url": url,
-                "label": label,
-                "current": url == current or (url != "/" and current.startswith(url)),
-            }
-            for url, label in items
+            {"url": url, "label": label, "current": url == current} for url, label in items
         ]
     }

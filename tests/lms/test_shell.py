@@ -140,7 +140,9 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(
     for n in range(30):
         make_user(f"other{n}@example.org", role=Role.SPECIALIST)
     client.force_login(user)
-    client.get(reverse("dashboard"))  # the first page after sign-in notes the consent in the session
+    client.get(
+        reverse("dashboard")
+    )  # the first page after sign-in notes the consent in the session
     with django_assert_max_num_queries(4):
         assert client.get(reverse("dashboard")).status_code == 200
 
