@@ -5,6 +5,8 @@ frees a seat locks the cohort row first (``select_for_update`` inside the transa
 one query, then writes, so two coordinators approving the last seat at once get one seat.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from .models import (
     Enrollment,
     ModuleProgress,
     SeminarSession,
+    SessionReminder,
 )
 from .selectors import progress_for_enrollments
 from .signals import enrollment_completed
@@ -284,3 +287,36 @@ def completion_evaluate(*, enrollment: Enrollment) -> bool:
         {"enrollment": locked, "cohort": locked.cohort, "course": locked.cohort.course},
     )
     return True
+
+
+REMINDER_AHEAD = timedelta(hours=24)
+
+
+def session_reminders_send(*, at=None) -> int:
+    """E-mail every learner of a seminar that starts within the next 24 hours, once.
+
+    The SessionReminder row is written in the same transaction that queues the e-mail, so a
+    second run (a restarted beat, two workers) finds the row and sends nothing again.
+    """
+    at = at or now()
+    sent = 0
+    sessions = SeminarSession.objects.filter(
+        cancelled=False, starts_at__gt=at, starts_at__lte=at + REMINDER_AHEAD
+    ).select_related("cohort__course")
+    for session in sessions:
+        learners = Enrollment.objects.filter(
+            cohort_id=session.cohort_id, status=Status.ENROLLED
+        ).exclude(user__in=SessionReminder.objects.filter(session=session).values("user"))
+        for enrollment in learners.select_related("user", "user__region"):
+            with transaction.atomic():
+                _reminder, created = SessionReminder.objects.get_or_create(
+                    session=session, user=enrollment.user
+                )
+                if created:
+                    notify(
+                        enrollment.user,
+                        "courses/email/session_reminder",
+                        {"session": session, "course": session.cohort.course},
+                    )
+                    sent += 1
+    return sent

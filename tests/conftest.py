@@ -46,6 +46,17 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def postgres(django_db_serialized_rollback, transactional_db):
+    """A real PostgreSQL database that other connections (threads, processes) can see; the
+    data the migrations load (regions, consent text, home page) is restored after each test."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("DATABASE_URL does not point at PostgreSQL")
+    return connection
+
+
+@pytest.fixture
 def broker_url():
     url = os.environ.get("CELERY_BROKER_URL", "")
     if not url.startswith("redis"):

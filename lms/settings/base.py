@@ -169,7 +169,10 @@ CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Every periodic task of the platform, in one place.
+CELERY_BEAT_SCHEDULE = {
+    "seminar-reminders": {"task": "courses.tasks.session_reminders_send", "schedule": 15 * 60},
+}
 
 # Wagtail's own background work (search index updates, reference index) runs in-process.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
