@@ -63,7 +63,7 @@ def test_two_coordinators_approving_the_last_seat_get_one_seat(postgres):
             follow=True,
         )
 
-    responses = run_in_parallel([approve(c, e) for c, e in zip(clients, applications)])
+    responses = run_in_parallel([approve(c, e) for c, e in zip(clients, applications, strict=True)])
 
     assert all(r is not None and r.status_code == 200 for r in responses)
     statuses = sorted(Enrollment.objects.values_list("status", flat=True))

@@ -304,7 +304,7 @@ def test_bulk_import_enrols_invites_new_people_and_reports_each_row(client, worl
         "Петров Пётр Петрович;new.person@example.org;ООП Искитима;Специалист\n"
         f"Иванова Мария Петровна;{existing.email};ООП;Специалист\n"
         f"Иванова Мария Петровна;{world['people']['learner'].email};ООП;Специалист\n"
-    ).encode("utf-8")
+    ).encode()
     url = reverse("courses:cohort_import", args=[world["cohort"].pk])
     get_as(client, world["people"]["coordinator"], url)
     mail.outbox.clear()
@@ -324,7 +324,7 @@ def test_bulk_import_with_any_bad_row_saves_nothing(client, world):
         "ФИО;E-mail;Организация;Должность\n"
         "Петров Пётр Петрович;new.person@example.org;ООП Искитима;Специалист\n"
         "Сидоров;не-почта;ООП;Специалист\n"
-    ).encode("utf-8")
+    ).encode()
     url = reverse("courses:cohort_import", args=[world["cohort"].pk])
     get_as(client, world["people"]["coordinator"], url)
     page = client.post(url, {"file": SimpleUploadedFile("list.csv", content)}).content.decode()
