@@ -17,6 +17,6 @@ class CoursesConfig(AppConfig):
 
         register_panel("courses/panels/learning.html", learning_panel, order=10)
         register_provider(seminar_events)
-        register_nav_item("courses:course_list", _("Курсы"), order=20)
+        register_nav_item("courses:course_list", _("Курсы"), order=20, public=True)
         register_nav_item("courses:teach", _("Мои потоки"), Role.TRAINER, order=30)
         register_nav_item("courses:coordinate", _("Координация"), Role.COORDINATOR, order=40)

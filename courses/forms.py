@@ -53,7 +53,16 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = SeminarSession
-        fields = ["title", "module", "timezone", "format", "venue", "online_url", "trainers"]
+        fields = [
+            "title",
+            "module",
+            "timezone",
+            "format",
+            "venue",
+            "online_url",
+            "trainers",
+            "cancelled",
+        ]
         widgets = {"trainers": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, cohort: Cohort, **kwargs):

@@ -12,16 +12,19 @@ class NavItem:
     label: str
     roles: tuple  # empty: every signed-in person
     order: int
+    public: bool  # shown to visitors who are not signed in too
 
 
 _items: list[NavItem] = []
 
 
-def register_nav_item(url_name: str, label, *roles: str, order: int = 50) -> None:
+def register_nav_item(
+    url_name: str, label, *roles: str, order: int = 50, public: bool = False
+) -> None:
     """Apps add their entries to the main menu from ``AppConfig.ready()``."""
     if any(item.url_name == url_name for item in _items):
         return
-    _items.append(NavItem(url_name, label, roles, order))
+    _items.append(NavItem(url_name, label, roles, order, public))
     _items.sort(key=lambda item: item.order)
 
 
@@ -33,13 +36,12 @@ register_nav_item("admin:index", _("Администрирование"), Role.A
 def navigation(request):
     """The main menu for the reader's roles: each item is (url, label, current)."""
     user = getattr(request, "user", None)
-    items = [(reverse("wagtail_serve", args=[""]), _("Главная"))]
-    if user is not None and user.is_authenticated:
-        items += [
-            (reverse(item.url_name), item.label)
-            for item in _items
-            if not item.roles or user.has_role(*item.roles)
-        ]
+    signed_in = user is not None and user.is_authenticated
+    items = [(reverse("wagtail_serve", args=[""]), _("Главная"))] + [
+        (reverse(item.url_name), item.label)
+        for item in _items
+        if item.public or (signed_in and (not item.roles or user.has_role(*item.roles)))
+    ]
     path = request.path if request is not None else ""
     # The current item is the longest menu URL the page is under ("/courses/teach/…" is
     # «Мои потоки», not «Курсы»).

@@ -52,31 +52,35 @@ class UserLocaleMiddleware:
         return response
 
 
-class StaffMfaRequiredMiddleware:
-    """Coordinators, editors and admins must set up a second factor before anything else.
+class SignedInGateMiddleware:
+    """A check every signed-in request passes before reaching a page; ``gate`` returns a
+    redirect to where the person must go first, or None. Account, consent and static pages stay
+    reachable, so the person can do what the gate asks."""
 
-    Until they have a TOTP authenticator, every page but the account pages sends them to
-    the set-up page.
-    """
-
-    allowed_prefixes = (
-        "/accounts/",
-        "/static/",
-        "/healthz",
-        "/language/",
-        "/consent/",
-        "/calendar/",
-    )
+    open_prefixes = ("/accounts/", "/static/", "/healthz", "/language/", "/consent/", "/calendar/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.user.is_authenticated and not request.path.startswith(self.open_prefixes):
+            response = self.gate(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def gate(self, request):
+        """Subclasses say where the person must go first; by default nowhere."""
+        return None
+
+
+class StaffMfaRequiredMiddleware(SignedInGateMiddleware):
+    """Coordinators, editors and admins must set up a second factor before anything else."""
+
+    def gate(self, request):
         user = request.user
         if (
-            user.is_authenticated
-            and not request.path.startswith(self.allowed_prefixes)
-            and user.has_role(*settings.LMS_MFA_REQUIRED_ROLES)
+            user.has_role(*settings.LMS_MFA_REQUIRED_ROLES)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             messages.warning(
@@ -87,10 +91,10 @@ class StaffMfaRequiredMiddleware:
                 ),
             )
             return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        return None
 
 
-class ConsentRequiredMiddleware:
+class ConsentRequiredMiddleware(SignedInGateMiddleware):
     """People must have agreed to the current consent text before using the platform.
 
     Covers accounts created by a coordinator's list and new versions of the text. The version a
@@ -98,28 +102,13 @@ class ConsentRequiredMiddleware:
     first page.
     """
 
-    allowed_prefixes = (
-        "/accounts/",
-        "/static/",
-        "/healthz",
-        "/language/",
-        "/consent/",
-        "/calendar/",
-    )
+    def gate(self, request):
+        from .services import consent_text_current
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and not request.path.startswith(self.allowed_prefixes):
-            from .services import consent_text_current
-
-            current = consent_text_current()
-            if request.session.get("consent_version") != current.version:
-                if not user.consents.filter(text=current).exists():
-                    return redirect(
-                        f"{reverse('consent_accept')}?next={quote(request.get_full_path())}"
-                    )
-                request.session["consent_version"] = current.version
-        return self.get_response(request)
+        current = consent_text_current()
+        if request.session.get("consent_version") == current.version:
+            return None
+        if not request.user.consents.filter(text=current).exists():
+            return redirect(f"{reverse('consent_accept')}?next={quote(request.get_full_path())}")
+        request.session["consent_version"] = current.version
+        return None

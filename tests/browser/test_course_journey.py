@@ -10,10 +10,19 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 
 from cms.models import HomePage, ModuleIndexPage, SeminarModulePage
-from tests.factories import DEFAULT_PASSWORD, make_cohort, make_course, make_session, make_user
-from tests.factories import totp_secret
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_cohort,
+    make_course,
+    make_session,
+    make_user,
+    totp_secret,
+)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def sign_in(page, email, code_for=None):
@@ -37,20 +46,32 @@ def sign_out(page):
 def test_apply_approve_then_study(page, screenshot):
     course = make_course("Семейно-ориентированный подход в работе органов опеки", modules=1)
     cohort = make_cohort(course, regions=("54",), title="Поток — Новосибирская область")
-    starts = (timezone.now() + dt.timedelta(days=3)).astimezone(
-        zoneinfo.ZoneInfo("Asia/Novosibirsk")).replace(hour=10, minute=0, second=0, microsecond=0)
+    starts = (
+        (timezone.now() + dt.timedelta(days=3))
+        .astimezone(zoneinfo.ZoneInfo("Asia/Novosibirsk"))
+        .replace(hour=10, minute=0, second=0, microsecond=0)
+    )
     make_session(cohort, starts_at=starts, title="Работа со случаем", timezone="Asia/Novosibirsk")
     index = HomePage.objects.get().add_child(instance=ModuleIndexPage(title="Модули", slug="m"))
-    module_page = index.add_child(instance=SeminarModulePage(
-        title="Раннее выявление неблагополучия", slug="early", summary="Кратко",
-        body=[("paragraph", "<p>Полный текст модуля для слушателей.</p>")],
-    ))
+    module_page = index.add_child(
+        instance=SeminarModulePage(
+            title="Раннее выявление неблагополучия",
+            slug="early",
+            summary="Кратко",
+            body=[("paragraph", "<p>Полный текст модуля для слушателей.</p>")],
+        )
+    )
     module = course.modules.get()
     module.page = module_page
     module.title = module_page.title
     module.save()
-    specialist = make_user("anna@example.org", role="specialist", region_code="54",
-                           first_name="Анна", middle_name="Сергеевна")
+    specialist = make_user(
+        "anna@example.org",
+        role="specialist",
+        region_code="54",
+        first_name="Анна",
+        middle_name="Сергеевна",
+    )
     coordinator = make_user("coord@example.org", role="coordinator", region_code="54", totp=True)
 
     sign_in(page, specialist.email)
