@@ -76,6 +76,9 @@ class SessionForm(forms.ModelForm):
         self.fields["module"].required = False
         self.fields["trainers"].queryset = cohort.trainers.all()
         self.fields["trainers"].required = False
+        self.fields["cancelled"].help_text = _(
+            "Слушатели увидят отмену в личном кабинете и в своём календаре."
+        )
         self.order_fields(
             [
                 "title",
