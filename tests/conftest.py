@@ -46,9 +46,10 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def postgres(django_db_serialized_rollback, transactional_db):
-    """A real PostgreSQL database that other connections (threads, processes) can see; the
-    data the migrations load (regions, consent text, home page) is restored after each test."""
+def postgres():
+    """Requires PostgreSQL. Tests using it are marked
+    ``django_db(transaction=True, serialized_rollback=True)`` so that other connections
+    (threads, processes) see their data and the migrations' data is restored afterwards."""
     from django.db import connection
 
     if connection.vendor != "postgresql":

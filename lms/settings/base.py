@@ -26,6 +26,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     "lms",
     "courses",
+    "supervision",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -127,8 +128,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Private files (supervision case attachments) live outside MEDIA_ROOT and have no URL: they are
+# served only by views that check who asks.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -172,7 +180,17 @@ CELERY_TIMEZONE = "UTC"
 # Every periodic task of the platform, in one place.
 CELERY_BEAT_SCHEDULE = {
     "seminar-reminders": {"task": "courses.tasks.session_reminders_send", "schedule": 15 * 60},
+    "supervision-reminders": {
+        "task": "supervision.tasks.booking_reminders_send",
+        "schedule": 5 * 60,
+    },
+    "supervision-case-retention": {
+        "task": "supervision.tasks.cases_delete_expired",
+        "schedule": 60 * 60,
+    },
 }
+# Case texts and files are deleted this many days after their supervision session.
+LMS_CASE_RETENTION_DAYS = env.int("CASE_RETENTION_DAYS", default=30)
 
 # Wagtail's own background work (search index updates, reference index) runs in-process.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -24,9 +24,16 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; Django's ORM is called from the
     # test body around it, never from inside the loop.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Django keeps connections per async context, and Playwright's loop makes a new one: carry
+    # the database's serialized contents over, so serialized_rollback can restore the data the
+    # migrations load (regions, consent text, home page) after another test flushed it.
+    serialized = getattr(connections["default"], "_test_serialized_contents", None)
     with sync_playwright() as playwright:
+        if serialized is not None:
+            connections["default"]._test_serialized_contents = serialized
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

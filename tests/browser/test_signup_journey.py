@@ -15,6 +15,9 @@ pytestmark = [
 
 
 def test_signup_confirm_login_and_dashboard_in_the_users_zone(page, screenshot):
+    from lms.models import ConsentText
+
+    print("COUNT", ConsentText.objects.count())
     page.goto("/")
     page.get_by_role("link", name="Регистрация").click()
 

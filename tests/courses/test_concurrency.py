@@ -11,7 +11,10 @@ from django.urls import reverse
 from courses.models import Enrollment
 from tests.factories import make_cohort, make_user
 
-pytestmark = pytest.mark.postgres
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def run_in_parallel(requests):
