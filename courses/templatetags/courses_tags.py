@@ -10,9 +10,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def session_time(session):
-    """When a session runs, in the reader's zone with the zone named, and in the venue's zone
-    too when that differs (a Moscow trainer reading about a Novosibirsk seminar sees both)."""
+def session_time(session, where=None):
+    """When a session runs, in the reader's zone with the zone named, and in the session's own
+    zone too when that differs (a Moscow trainer reading about a Novosibirsk seminar sees both).
+    ``where`` names that second zone («на месте» by default)."""
     reader_zone = timezone.get_current_timezone()
     start = timezone.localtime(session.starts_at, reader_zone)
     end = timezone.localtime(session.ends_at, reader_zone)
@@ -27,7 +28,8 @@ def session_time(session):
         session.starts_at.replace(tzinfo=None)
     ):
         local = timezone.localtime(session.starts_at, venue_zone)
-        text += " · " + _("на месте: %(time)s (%(zone)s)") % {
+        text += " · " + _("%(where)s: %(time)s (%(zone)s)") % {
+            "where": where or _("на месте"),
             "time": date_format(local, "H:i"),
             "zone": session.timezone,
         }
