@@ -126,3 +126,29 @@ def enroll(user, cohort, status="enrolled"):
         position=user.position or "Специалист",
         organisation_name=str(user.organisation or ""),
     )
+
+
+# Supervision -----------------------------------------------------------------------------------
+
+
+def make_supervision(supervisor, *, cohort=None, course=None, starts_at=None, capacity=3, **fields):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from supervision.models import SupervisionSession
+
+    starts_at = starts_at or timezone.now() + dt.timedelta(days=3)
+    fields.setdefault("title", "Групповая супервизия")
+    fields.setdefault("online_url", "https://meet.example.org/s")
+    return SupervisionSession.objects.create(
+        supervisor=supervisor,
+        cohort=cohort,
+        course=course,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=2),
+        capacity=capacity,
+        booking_opens_at=fields.pop("booking_opens_at", timezone.now() - dt.timedelta(days=1)),
+        booking_closes_at=fields.pop("booking_closes_at", starts_at - dt.timedelta(hours=1)),
+        **fields,
+    )

@@ -4,6 +4,8 @@ With DATABASE_URL and CELERY_BROKER_URL set (as .ci/run does), the same suite ru
 real services and the tests marked ``postgres`` and ``broker`` exercise them.
 """
 
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
@@ -20,7 +22,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 LMS_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "private": {
+        "BACKEND": "lms.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="lms-private-")},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"

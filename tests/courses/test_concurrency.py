@@ -1,40 +1,18 @@
 """Two coordinators approve the last seat at the same moment: exactly one wins, on PostgreSQL,
 with real parallel requests (each thread its own connection and transaction)."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from courses.models import Enrollment
 from tests.factories import make_cohort, make_user
+from tests.parallel import run_in_parallel
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def run_in_parallel(requests):
-    """Run ``requests`` (callables returning a response) at once; return their responses."""
-    barrier = threading.Barrier(len(requests))
-    responses = [None] * len(requests)
-
-    def worker(index, request):
-        try:
-            barrier.wait()
-            responses[index] = request()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return responses
 
 
 def test_two_coordinators_approving_the_last_seat_get_one_seat(postgres):
