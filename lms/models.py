@@ -285,6 +285,7 @@ class SecurityEvent(models.Model):
         ACCESS_DENIED = "access_denied", _("Отказ в доступе")
         MFA_CHANGED = "mfa_changed", _("Изменена двухфакторная защита")
         ACCOUNT_DEACTIVATED = "account_deactivated", _("Учётная запись отключена")
+        CERTIFICATE_REVOKED = "certificate_revoked", _("Сертификат отозван")
 
     kind = models.CharField(_("событие"), max_length=30, choices=Kind.choices)
     at = models.DateTimeField(_("когда"), default=now, db_index=True)

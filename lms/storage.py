@@ -7,3 +7,10 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError("Private files have no URL; serve them through a checked view.")
+
+
+def private_storage():
+    """The "private" storage of STORAGES (a callable, so models don't bind it at import)."""
+    from django.core.files.storage import storages
+
+    return storages["private"]

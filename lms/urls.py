@@ -29,6 +29,7 @@ urlpatterns = [
     path("language/", views.language_set, name="language_set"),
     path("courses/", include("courses.urls")),
     path("supervision/", include("supervision.urls")),
+    path("", include("certificates.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
     path("profile/calendar/reset/", views.calendar_reset, name="calendar_reset"),

@@ -8,6 +8,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Cohort, Course
+from lms.storage import private_storage
 
 
 class SupervisionSeries(models.Model):
@@ -201,14 +202,6 @@ SEAT_STATUSES = (
     Booking.Status.ABSENT,
     Booking.Status.EXCUSED,
 )
-
-
-def private_storage():
-    """Case files live in the "private" storage: outside MEDIA_ROOT, never served by URL,
-    only through a view that checks who is asking."""
-    from django.core.files.storage import storages
-
-    return storages["private"]
 
 
 def case_upload_path(instance, filename):

@@ -277,7 +277,7 @@ def _promote_waitlisted(session):
     if session.is_cancelled or _seats_taken(session) >= session.capacity:
         return None
     first = (
-        Booking.objects.select_for_update()
+        Booking.objects.select_for_update(of=("self",))
         .filter(session=session, status=Status.WAITLISTED)
         .order_by("waitlisted_at", "pk")
         .select_related("user", "user__region")

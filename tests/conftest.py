@@ -67,49 +67,68 @@ def broker_url():
     return url
 
 
+class WorkerProcess:
+    """A real `celery worker` process on the real broker, with its own queue, mail folder and
+    private-files folder; the test decides the database it uses."""
+
+    def __init__(self, broker_url, tmp_path, *, queue=None, extra_env=None):
+        self.mail_dir = tmp_path / "mail"
+        self.private_dir = tmp_path / "private"
+        self.mail_dir.mkdir(exist_ok=True)
+        self.private_dir.mkdir(exist_ok=True)
+        self.queue = queue or f"test-{os.getpid()}-{time.monotonic_ns()}"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "lms.settings.base",
+            "DJANGO_DEBUG": "false",
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_DEFAULT_QUEUE": self.queue,
+            "EMAIL_DELIVERY_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(self.mail_dir),
+            "PRIVATE_MEDIA_ROOT": str(self.private_dir),
+            **(extra_env or {}),
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "lms",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--loglevel=WARNING",
+                "-Q",
+                self.queue,
+                "--without-gossip",
+                "--without-mingle",
+                "--include",
+                "tests.worker_hooks",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
 @pytest.fixture
 def celery_worker_process(broker_url, tmp_path):
-    """A real `celery worker` process on the real broker; yields the folder it writes mail to."""
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lms.settings.base",
-        "DJANGO_DEBUG": "false",
-        "CELERY_BROKER_URL": broker_url,
-        "EMAIL_DELIVERY_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-    }
-    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "lms",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--loglevel=WARNING",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    """One real worker; yields {"mail_dir", "queue", "process"}."""
+    worker = WorkerProcess(broker_url, tmp_path)
     try:
-        yield {"mail_dir": mail_dir, "queue": queue, "process": proc}
+        yield {"mail_dir": worker.mail_dir, "queue": worker.queue, "process": worker.process}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        worker.stop()
 
 
 @pytest.fixture

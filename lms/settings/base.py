@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "lms",
     "courses",
     "supervision",
+    "certificates",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -140,6 +141,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Links typed without a scheme are taken as https (Django 6's default, opted into now).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # E-mail: every message leaves through a Celery task (lms.mail); the task hands it to the
 # delivery backend below (console in development, SMTP in production).
@@ -176,6 +179,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
+# An unacknowledged task (its worker died) is handed to another worker after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+    # How often a worker looks for such tasks (seconds × every Nth poll): kombu's defaults.
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 CELERY_TIMEZONE = "UTC"
 # Every periodic task of the platform, in one place.
 CELERY_BEAT_SCHEDULE = {

@@ -1,0 +1,267 @@
+import csv
+import io
+import zipfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from courses.models import Cohort
+from lms.models import Role
+from lms.ratelimit import rate_limited
+
+from . import services
+from .models import Certificate
+
+
+def _visible(user):
+    """Certificates a person may see: their own; a coordinator's region's; all for the admin."""
+    certificates = Certificate.objects.select_related("region", "replaced_by")
+    if user.has_role(Role.ADMIN):
+        return certificates
+    return certificates.filter(Q(holder=user) | Q(region__in=user.coordinated_region_ids()))
+
+
+def verify(request, code):
+    """Public: is this certificate valid? Its holder, programme, hours and dates, nothing else.
+    Rate-limited per address; codes are random, so they cannot be enumerated."""
+    if rate_limited(request, "verify", limit=30, period=60):
+        return render(request, "certificates/verify.html", {"limited": True}, status=429)
+    certificate = (
+        Certificate.objects.filter(code=code)
+        .exclude(status=Certificate.Status.PENDING)
+        .select_related("replaced_by")
+        .first()
+    )
+    if certificate is None:
+        return render(request, "certificates/verify.html", {"certificate": None}, status=404)
+    return render(request, "certificates/verify.html", {"certificate": certificate})
+
+
+@login_required
+def mine(request):
+    certificates = Certificate.objects.filter(holder=request.user).select_related("replaced_by")
+    return render(request, "certificates/mine.html", {"certificates": certificates})
+
+
+@login_required
+def download(request, pk):
+    certificate = get_object_or_404(_visible(request.user).exclude(pdf=""), pk=pk)
+    response = FileResponse(
+        certificate.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{certificate.serial}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def register(request):
+    """The register: coordinators see their region's, the admin everything; cohorts to issue."""
+    if not request.user.has_role(Role.COORDINATOR):
+        raise Http404
+    certificates = _visible(request.user).order_by("-created_at")[:500]
+    cohorts = None
+    if request.user.has_role(Role.ADMIN):
+        cohorts = (
+            Cohort.objects.select_related("course")
+            .annotate(
+                completed=Count(
+                    "enrollments", filter=Q(enrollments__status="completed"), distinct=True
+                ),
+                issued=Count(
+                    "enrollments__certificates",
+                    filter=~Q(enrollments__certificates__status="revoked"),
+                    distinct=True,
+                ),
+                pending=Count(
+                    "enrollments__certificates",
+                    filter=Q(enrollments__certificates__status="pending"),
+                    distinct=True,
+                ),
+            )
+            .filter(completed__gt=0)
+            .order_by("-starts_on")
+        )
+    return render(
+        request,
+        "certificates/register.html",
+        {
+            "certificates": certificates,
+            "cohorts": cohorts,
+        },
+    )
+
+
+def _admin_required(request):
+    if not request.user.has_role(Role.ADMIN):
+        raise Http404
+
+
+@login_required
+@require_POST
+def cohort_issue(request, pk):
+    _admin_required(request)
+    cohort = get_object_or_404(Cohort, pk=pk)
+    issued = services.cohort_issue(cohort=cohort, by=request.user)
+    messages.success(
+        request,
+        _(
+            "Заказано сертификатов: %(n)s. PDF готовятся в фоне; обновите "
+            "страницу, чтобы увидеть, сколько готово."
+        )
+        % {"n": issued},
+    )
+    return redirect("certificates:register")
+
+
+class _Chunks(io.RawIOBase):
+    """A write-only stream that hands what is written to a generator, chunk by chunk."""
+
+    def __init__(self):
+        self.chunks = []
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def take(self):
+        chunks, self.chunks = self.chunks, []
+        return b"".join(chunks)
+
+
+def _zip_stream(certificates):
+    """Yield a ZIP of the PDFs as it is written: memory stays flat whatever the count."""
+    sink = _Chunks()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+        for certificate in certificates.iterator():
+            with (
+                certificate.pdf.open("rb") as source,
+                archive.open(f"{certificate.serial}.pdf", "w") as target,
+            ):
+                while block := source.read(64 * 1024):
+                    target.write(block)
+                    yield sink.take()
+            yield sink.take()
+    yield sink.take()
+
+
+@login_required
+def cohort_zip(request, pk):
+    _admin_required(request)
+    cohort = get_object_or_404(Cohort, pk=pk)
+    certificates = (
+        Certificate.objects.filter(enrollment__cohort=cohort, status=Certificate.Status.VALID)
+        .exclude(pdf="")
+        .order_by("serial")
+    )
+    response = StreamingHttpResponse(_zip_stream(certificates), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="certificates-cohort-{cohort.pk}.zip"'
+    return response
+
+
+@login_required
+def certificate_manage(request, pk):
+    """Revoke, or revoke and re-issue (a new serial; the old one points to it)."""
+    _admin_required(request)
+    certificate = get_object_or_404(Certificate.objects.select_related("replaced_by"), pk=pk)
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            if request.POST.get("action") == "reissue":
+                new = services.certificate_reissue(
+                    certificate=certificate,
+                    reason=reason,
+                    by=request.user,
+                    request=request,
+                    holder_name=request.POST.get("holder_name") or None,
+                )
+                messages.success(
+                    request, _("Выдан сертификат %(serial)s взамен.") % {"serial": new.serial}
+                )
+            else:
+                services.certificate_revoke(
+                    certificate=certificate, reason=reason, by=request.user, request=request
+                )
+                messages.success(request, _("Сертификат отозван."))
+        except services.CertificateError as error:
+            messages.error(request, str(error))
+        else:
+            return redirect("certificates:register")
+    return render(
+        request,
+        "certificates/manage.html",
+        {
+            "certificate": certificate,
+            "events": certificate.events.select_related("by"),
+        },
+    )
+
+
+REGISTER_COLUMNS = [
+    _("Номер"),
+    _("Код проверки"),
+    _("Владелец"),
+    _("Организация"),
+    _("Регион"),
+    _("Программа"),
+    _("Часы"),
+    _("Начало"),
+    _("Окончание"),
+    _("Выдан"),
+    _("Статус"),
+]
+
+
+@login_required
+def register_export(request, fmt):
+    if not request.user.has_role(Role.COORDINATOR) or fmt not in ("csv", "xlsx"):
+        raise Http404
+    rows = (
+        [
+            c.serial,
+            c.code,
+            c.holder_name,
+            c.organisation_name,
+            c.region.name if c.region else "",
+            c.subject,
+            c.hours,
+            c.date_from.isoformat(),
+            c.date_to.isoformat(),
+            c.issued_on.isoformat(),
+            c.get_status_display(),
+        ]
+        for c in _visible(request.user).order_by("serial").iterator()
+    )
+    header = [str(column) for column in REGISTER_COLUMNS]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Реестр")[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="certificates.{fmt}"'
+    return response
