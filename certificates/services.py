@@ -224,7 +224,7 @@ def certificate_generate(certificate_id: int) -> bool:
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, reason: str, by, request=None) -> Certificate:
     if not reason.strip():
-        raise CertificateError(_("Укажите причину отзыва: её увидят при проверке."))
+        raise CertificateError(_("Укажите причину отзыва: она сохранится в истории сертификата."))
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status == Certificate.Status.REVOKED:
         raise CertificateError(_("Сертификат уже отозван."))
