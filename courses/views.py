@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +37,8 @@ from .models import (
 from .selectors import learners_at_risk, progress_for_enrollments
 
 Status = Enrollment.Status
+ROSTER_PAGE_SIZE = 50
+APPLICATIONS_PAGE_SIZE = 20
 
 
 def _role_required(request, *roles):
@@ -167,12 +170,14 @@ def teach(request):
 @login_required
 def cohort_roster(request, pk):
     cohort = permissions.staff_cohort_or_404(request.user, pk)
-    enrollments = list(
+    page = Paginator(
         permissions.roster_enrollments(request.user, cohort)
         .filter(status__in=[Status.ENROLLED, Status.COMPLETED, Status.WAITLISTED, Status.PENDING])
         .select_related("cohort__course")
-        .order_by("user__last_name", "user__first_name")
-    )
+        .order_by("user__last_name", "user__first_name", "pk"),
+        ROSTER_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    enrollments = list(page)
     progress = progress_for_enrollments(
         e for e in enrollments if e.status in (Status.ENROLLED, Status.COMPLETED)
     )
@@ -184,6 +189,7 @@ def cohort_roster(request, pk):
         {
             "cohort": cohort,
             "rows": rows,
+            "page": page,
             "sessions": sessions,
             "can_teach": permissions.can_teach(request.user, cohort),
             "can_coordinate": request.user.has_role(Role.COORDINATOR),
@@ -302,11 +308,12 @@ def attendance_export(request, pk, fmt):
 def coordinate(request):
     _role_required(request, Role.COORDINATOR)
     user = request.user
-    pending = (
+    pending = Paginator(
         permissions.coordinated_enrollments(user)
         .filter(status__in=[Status.PENDING, Status.WAITLISTED])
-        .order_by("status", "applied_at")
-    )
+        .order_by("status", "applied_at", "pk"),
+        APPLICATIONS_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     cohorts = (
         Cohort.objects.visible_to_coordinator(user)
         .exclude(status=Cohort.Status.CANCELLED)

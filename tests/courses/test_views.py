@@ -429,3 +429,19 @@ def test_dashboard_shows_progress_next_session_and_modules(client, world):
     assert world["course"].title in page
     assert 'data-testid="next-session"' in page
     assert "Отметить изученным" in page
+
+
+def test_the_roster_is_paged_by_fifty(client, world):
+    from tests.courses.test_query_counts import crowd
+
+    world["cohort"].capacity = 100
+    world["cohort"].save()
+    crowd(world["cohort"], 59)  # 60 learners with the world's own
+    client.force_login(world["people"]["trainer"])
+    url = reverse("courses:cohort_roster", args=[world["cohort"].pk])
+    first = client.get(url).content.decode()
+    second = client.get(url + "?page=2").content.decode()
+    assert "Страница 1 из 2" in first and "Страница 2 из 2" in second
+    # 61 rows (60 learners and one pending applicant, who has no progress bar yet)
+    assert first.count("<progress") + second.count("<progress") == 60
+    assert second.count("<progress") <= 11
