@@ -10,6 +10,8 @@
    the framework floor ``/bench/ok``. Medians over the rounds are reported.
 5. Judge each page against the team's bars (../shared/quality.md): at least 5% of the floor's
    throughput in the same round (median over rounds), p99 under 2.5x p50, every response 200.
+6. Render a typical certificate PDF against its floor (bench/pdf.py), BENCH_PDF_ROUNDS (500)
+   times each: at most 1.5x the floor's time and under 60 KB.
 
 Environment: BENCH_SECONDS (8), BENCH_ROUNDS (3), BENCH_WARMUP (2), BENCH_CONNECTIONS (16),
 BENCH_WORKERS (2), plus BENCH_DATABASE_URL and BENCH_CACHE_URL for the settings.
@@ -35,6 +37,7 @@ from statistics import median
 from urllib.parse import urlsplit
 
 from bench import load
+from bench import pdf as pdf_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "benchmarks.md"
@@ -43,6 +46,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 WARMUP = int(os.environ.get("BENCH_WARMUP", 2))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 16))
 WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
+PDF_ROUNDS = int(os.environ.get("BENCH_PDF_ROUNDS", 500))
 MIN_SHARE = 5.0  # % of the floor's requests per second
 MAX_TAIL = 2.5  # p99 / p50
 
@@ -97,7 +101,8 @@ def main():
         for page in pages:
             preflight(base, page)
         load_average = measure(base, pid, pages)
-    write_report(pages, data.sizes(), load_average, time.monotonic() - started)
+    certificate = certificate_pdf()
+    write_report(pages, data.sizes(), load_average, time.monotonic() - started, certificate)
     print(f"bench: wrote {REPORT.relative_to(ROOT)}", flush=True)
 
 
@@ -145,6 +150,7 @@ def cache_clear():
 
 
 def pages_under_test() -> list[Page]:
+    from certificates.models import Certificate
     from courses.demo import COURSE_SLUG
     from courses.models import Cohort, CourseModule
 
@@ -153,7 +159,11 @@ def pages_under_test() -> list[Page]:
         .order_by("pk")
         .first()
     )
+    from supervision.models import SupervisionSession
+
     module = CourseModule.objects.filter(course__slug=COURSE_SLUG).order_by("order").first()
+    supervision = SupervisionSession.objects.filter(cohort=ufa).order_by("starts_at").first()
+    certificate = Certificate.objects.exclude(status="pending").first()
     return [
         Page("floor: bare view", "/bench/ok", floor=True),
         Page("home (Wagtail)", "/"),
@@ -162,6 +172,9 @@ def pages_under_test() -> list[Page]:
         Page("cohort roster", f"/courses/cohorts/{ufa.pk}/roster/", TRAINER),
         Page("coordinator page", "/courses/coordinate/", COORDINATOR),
         Page("module page", module.page.get_url(), LEARNER),
+        Page("supervision booking", f"/supervision/sessions/{supervision.pk}/", LEARNER),
+        Page("supervisor calendar", "/supervision/calendar/", TRAINER),
+        Page("certificate verification", f"/verify/{certificate.code}/"),
     ]
 
 
@@ -288,6 +301,18 @@ def measure(base: str, pid: int, pages: list[Page]) -> tuple[float, float]:
     return before, os.getloadavg()[0]
 
 
+def certificate_pdf() -> dict:
+    """The certificate PDF against its floor, in this process (bench/pdf.py)."""
+    print(f"bench: certificate PDF, {PDF_ROUNDS} renders each", flush=True)
+    result = pdf_bench.measure(PDF_ROUNDS)
+    print(
+        f"bench: certificate PDF {result['renderer_ms']:.1f} ms, floor {result['floor_ms']:.1f} "
+        f"ms ({result['ratio']:.2f}×), {result['renderer_kb']:.1f} KB",
+        flush=True,
+    )
+    return result
+
+
 def summary(page: Page, floor: Page) -> dict:
     """Medians over the rounds; the share of the floor is taken round by round."""
     p50 = median(r.p50_ms for r in page.results)
@@ -358,7 +383,9 @@ def environment() -> list[str]:
     ]
 
 
-def write_report(pages: list[Page], sizes: dict, load_average: tuple, elapsed: float):
+def write_report(
+    pages: list[Page], sizes: dict, load_average: tuple, elapsed: float, certificate: dict
+):
     floor = next(p for p in pages if p.floor)
     rows = {page.name: summary(page, floor) for page in pages}
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -418,6 +445,7 @@ def write_report(pages: list[Page], sizes: dict, load_average: tuple, elapsed: f
         "|---|---:|",
         *(f"| {name} | {count:,} |" for name, count in sizes.items()),
         "",
+        *pdf_bench.section(certificate),
     ]
     REPORT.write_text("\n".join(lines))
 

@@ -13,23 +13,32 @@ signatories, the heading) never reaches reportlab's Paragraph markup unescaped: 
 «<», «>» and «&» into entities, so a name like «<b>Иван</b> & Ко» is printed as typed.
 
 Layout, top to bottom: the logo (top-left) and the organisation line; the heading; the
-statement (intro, the holder's name large, the body, the subject, hours and dates), centred in
-the space left; at the bottom the signatories in columns with the date of issue below them, and
-the QR code bottom-right with the short verification address and the serial under it. The name
-and the subject shrink from their largest size to their smallest to stay on one line
+statement (intro, the holder's name large, the body, the subject, hours and dates) in the space
+left; at the bottom the signatories in columns with the date of issue below them, and the QR
+code bottom-right with the short verification address and the serial under it. The name and the
+subject shrink from their largest size to their smallest to stay on one line
 (`CertificateRenderer.fit_font_size`), and wrap once even the smallest is too wide. Should the
 statement still be taller than the space (a very long name *and* subject on a landscape page),
 all of its sizes and gaps are scaled down in steps until it fits: the result is always one page.
+Text that fits on one line is drawn with drawString; Paragraph only where text wraps.
+
+Size and speed (a typical certificate is about 42 KB and 1.1–1.2× the floor's time, see
+docs/benchmarks.md): the fonts are embedded as subsets without their hinting (`dehint`);
+pictures are decoded, scaled down to the resolution the page can show and deflated once per
+process (`prepare_image`), then placed in each PDF by `_Canvas.draw_prepared`; streams are
+binary, not ASCII85 (`register_fonts` sets reportlab's process-wide `useA85` off).
 
 `floor_pdf` draws the same lines as plainly as reportlab allows: it is the floor `make bench`
 measures the renderer against (bench/pdf.py).
 """
 
+import hashlib
 import logging
 import math
 import re
 import struct
 import threading
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -39,13 +48,14 @@ from xml.sax.saxutils import escape
 
 import qrcode
 from PIL import Image as PILImage
+from PIL import ImageOps
 from qrcode.constants import ERROR_CORRECT_M
-from reportlab.lib.colors import HexColor
+from reportlab import rl_config
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
@@ -92,6 +102,11 @@ def register_fonts():
         pdfmetrics.registerFontFamily(
             FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
         )
+        # Binary streams rather than ASCII85 text: a quarter smaller, and without reportlab's
+        # optional C accelerator (rl_accel, not installed) encoding an image in ASCII85 takes
+        # longer than drawing it. Every PDF reader handles binary streams. This is reportlab's
+        # process-wide setting; the certificates are the only PDFs the platform makes.
+        rl_config.useA85 = 0
         _fonts_ready = True
 
 
@@ -220,9 +235,12 @@ def date_range(date_from: date, date_to: date) -> str:
     return f"с {russian_date(date_from)} по {russian_date(date_to)}"
 
 
+_WHITESPACE = re.compile(r"[^\S\u00a0]+")  # any whitespace but the non-breaking space
+
+
 def _clean(text: str) -> str:
     """One line of text: runs of whitespace (newlines too) become one space."""
-    return " ".join(str(text or "").split())
+    return _WHITESPACE.sub(" ", str(text or "")).strip(" ")
 
 
 def _keep_together(text: str) -> str:
@@ -244,10 +262,12 @@ class Signatory:
 class CertificateContent:
     """Everything printed on one certificate, as plain data (the services fill it in).
 
-    `body` is written by an admin: the sentence between the holder's name and the subject.
-    `{holder}`, `{subject}`, `{hours}` («72 академических часа»), `{date_from}` and `{date_to}`
-    («12 марта 2027 г.») are filled in (`{{holder}}` and `{ holder }` too); any other brace is
-    printed as typed. An empty body leaves the sentence out. `hours` of 0 leaves the hours out.
+    `body` is written by an admin. If it names the holder (`{holder}`) it is the whole
+    statement, line by line; otherwise it goes between the name and the subject of the standard
+    statement (`statement_lines`). `{holder}`, `{subject}`, `{hours}` («72 академических
+    часа»), `{date_from}` and `{date_to}` («12 марта 2027 г.») are filled in (`{{holder}}` and
+    `{ holder }` too); any other brace is printed as typed. In the standard statement an empty
+    body is left out, and `hours` of 0 leaves the hours out.
     """
 
     serial: str
@@ -276,42 +296,72 @@ _PLACEHOLDER_NAMES = "holder|subject|hours|date_from|date_to"
 _PLACEHOLDER = re.compile(
     rf"\{{\{{\s*({_PLACEHOLDER_NAMES})\s*\}}\}}|\{{\s*({_PLACEHOLDER_NAMES})\s*\}}"
 )
+_ALONE = re.compile(rf"[«\"“„']?\s*(?:{_PLACEHOLDER.pattern})\s*[»\"”“']?")
 
 
 def _placeholder_values(content: CertificateContent) -> dict[str, str]:
+    """What each placeholder becomes; dates and hours with non-breaking spaces."""
     return {
         "holder": _clean(content.holder_name),
         "subject": _clean(content.subject),
-        "hours": hours_phrase(content.hours),
-        "date_from": russian_date(content.date_from),
-        "date_to": russian_date(content.date_to),
+        "hours": _keep_together(hours_phrase(content.hours)),
+        "date_from": _keep_together(russian_date(content.date_from)),
+        "date_to": _keep_together(russian_date(content.date_to)),
     }
 
 
-def fill_body(template: str, content: CertificateContent, *, markup: bool = False) -> str:
-    """The body with its placeholders filled in; unknown or broken placeholders stay as typed.
-
-    With markup=True the result is Paragraph markup: every piece (what the admin typed and every
-    value) is escaped, dates and hours do not break across lines, and line breaks are kept."""
+def fill_body(template: str, content: CertificateContent) -> str:
+    """`template` with its placeholders filled in, on one line; unknown or broken placeholders
+    stay as typed. Dates and hours get non-breaking spaces, so a wrapped line never splits
+    «2027 г.»."""
     values = _placeholder_values(content)
-    parts = []
-    position = 0
-    template = str(template or "")
-    for match in _PLACEHOLDER.finditer(template):
-        parts.append((template[position : match.start()], False))
-        parts.append((values[match.group(1) or match.group(2)], True))
-        position = match.end()
-    parts.append((template[position:], False))
-    if not markup:
-        return _clean("".join(text for text, _ in parts))
-    out = []
-    for text, is_value in parts:
-        if is_value:
-            out.append(_keep_together(escape(text)) if text[:1].isdigit() else escape(text))
-        else:
-            lines = [" ".join(line.split()) for line in text.split("\n")]
-            out.append("<br/>".join(escape(line) for line in lines))
-    return "".join(out).strip()
+    return _clean(
+        _PLACEHOLDER.sub(lambda match: values[match.group(1) or match.group(2)], str(template))
+    )
+
+
+def _only_placeholder(line: str) -> str | None:
+    """The placeholder a line consists of (quotes around it allowed), else None."""
+    match = _ALONE.fullmatch(line.strip())
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def statement_lines(content: CertificateContent) -> list[tuple[str, str]]:
+    """The statement as (kind, plain text) lines, top to bottom; kind is intro, name, body,
+    subject, fact, or gap (an empty line of the body: extra space).
+
+    A body that names the holder (`{holder}`) is the whole statement, line by line as the admin
+    typed it: a line of just `{holder}` is set as the name, a line of just `{subject}` (in
+    quotes or not) as the subject, the lines above the name as the intro, the rest as body
+    text. Any other body goes between the name and the subject of the standard statement:
+    «настоящим подтверждается, что», the name, the body, the subject, the hours, the dates."""
+    template = str(content.body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    named = any((m.group(1) or m.group(2)) == "holder" for m in _PLACEHOLDER.finditer(template))
+    if named:
+        lines = []
+        seen_name = False
+        for line in template.split("\n"):
+            alone = _only_placeholder(line)
+            if not line.strip():
+                lines.append(("gap", ""))
+            elif alone == "holder":
+                lines.append(("name", _clean(content.holder_name)))
+                seen_name = True
+            elif alone == "subject":
+                lines.append(("subject", quoted(content.subject)))
+            else:
+                lines.append(("body" if seen_name else "intro", fill_body(line, content)))
+        return lines
+
+    lines = [("intro", INTRO), ("name", _clean(content.holder_name))]
+    lines += [("body", fill_body(line, content)) for line in template.split("\n") if line.strip()]
+    if _clean(content.subject):
+        lines.append(("subject", quoted(content.subject)))
+    if content.hours > 0:
+        lines.append(("fact", f"Объём программы: {_keep_together(hours_phrase(content.hours))}"))
+    dates = _keep_together(date_range(content.date_from, content.date_to))
+    lines.append(("fact", f"Сроки проведения: {dates}".replace(f"{NBSP}по{NBSP}", " по ")))
+    return lines
 
 
 def quoted(subject: str) -> str:
@@ -329,7 +379,7 @@ def qr_matrix(url: str) -> list[list[bool]]:
     """The QR code for `url` as rows of modules (True = dark), without the quiet zone.
 
     Error correction M, the smallest version that holds the address: 17 + 4 × version modules a
-    side (a 45-character address is version 4, 33 × 33)."""
+    side (a 48-character address is version 4, 33 × 33)."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(url)
     code.make(fit=True)
@@ -340,7 +390,7 @@ def draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, size: 
     """Draw `matrix` as filled squares in a size × size box whose bottom-left corner is (x, y).
 
     Runs of dark modules along a row become one rectangle, all in one path: a few hundred
-    operators instead of a thousand, and no reportlab widget (QrCodeWidget is 3× slower)."""
+    operators instead of a thousand, and no reportlab widget (QrCodeWidget takes 3× as long)."""
     modules = len(matrix)
     cell = size / modules
     path = canvas.beginPath()
@@ -394,7 +444,7 @@ def break_to_width(text: str, font: str, size: float, width: float, max_lines: i
     return lines
 
 
-# --- the renderer ---------------------------------------------------------------------------
+# --- text blocks ----------------------------------------------------------------------------
 
 NAVY = HexColor("#1F3A5F")
 GOLD = HexColor("#B08D57")
@@ -403,14 +453,50 @@ GREY = HexColor("#5A5A5A")
 
 
 @dataclass
-class _Block:
-    """A piece of the statement: a Paragraph already wrapped to `width`, its height, the font
-    size it ended at and the gap to leave above it."""
+class TextBlock:
+    """Text laid out for a width: one line drawn with drawString when it fits (most text on a
+    certificate does, and that is several times cheaper), else a Paragraph wrapped to the width.
+    Either way its height is a whole number of lines at `leading`."""
 
-    paragraph: Paragraph
-    height: float
+    text: str  # plain text, drawn as is (no markup) when it fits on one line
+    font: str
     size: float
-    gap_before: float
+    leading: float
+    width: float
+    height: float
+    color: Color
+    align: int
+    paragraph: Paragraph | None = None
+    gap_before: float = 0
+
+    def widest_line(self) -> float:
+        """The width of the widest line as laid out (never more than `width`)."""
+        if self.paragraph is None:
+            return pdfmetrics.stringWidth(self.text, self.font, self.size)
+        lines = self.paragraph.blPara.lines
+        return max(self.width - _extra_space(line) for line in lines)
+
+    def draw(self, canvas: Canvas, x: float, bottom: float):
+        if self.paragraph is not None:
+            self.paragraph.drawOn(canvas, x, bottom)
+            return
+        canvas.saveState()
+        canvas.setFillColor(self.color)
+        canvas.setFont(self.font, self.size)
+        baseline = bottom + self.height - self.size  # where a Paragraph puts its first line
+        if self.align == TA_CENTER:
+            canvas.drawCentredString(x + self.width / 2, baseline, self.text)
+        else:
+            canvas.drawString(x, baseline, self.text)
+        canvas.restoreState()
+
+
+def _extra_space(line) -> float:
+    """The room left on one of a wrapped Paragraph's lines (two shapes, plain and with frags)."""
+    return line[0] if isinstance(line, tuple) else line.extraSpace
+
+
+# --- the renderer ---------------------------------------------------------------------------
 
 
 class CertificateRenderer:
@@ -440,6 +526,7 @@ class CertificateRenderer:
     SERIAL_SIZE = 8.5
     SIGNATURE_HEIGHT = 36
     SIGNATORY_WIDTH = 190  # widest column; narrower when three do not fit
+    SIGNATORY_GAP = 18
     SIGNATORY_NAME_SIZE = 10
     SIGNATORY_POSITION_SIZE = 8.5
     ISSUED_SIZE = 9
@@ -455,8 +542,8 @@ class CertificateRenderer:
     SCALES = (1, 0.92, 0.85, 0.78, 0.7, 0.62, 0.55, 0.5)
     HEADING_GAP = 16  # at least this between the heading's rule and the statement
     FOOTER_GAP = 16  # at least this between the statement and the signatories or the QR code
-    MAX_GAP_STRETCH = 1.6  # the statement's gaps grow up to this much when there is room
-    FREE_SPLIT = (0.2, 0.4, 0.4)  # the room left: above the heading, below it, below the text
+    MAX_GAP_STRETCH = 2.2  # the statement's gaps grow up to this much when there is room
+    FREE_SPLIT = (0.25, 0.35, 0.4)  # the room left: above the heading, below it, below the text
 
     def __init__(self):
         register_fonts()
@@ -473,8 +560,7 @@ class CertificateRenderer:
         A string's width grows in proportion to the font size, so the size is computed rather
         than searched for."""
         register_fonts()
-        text = _clean(text)
-        at_one = pdfmetrics.stringWidth(text, font, 1)
+        at_one = pdfmetrics.stringWidth(_clean(text), font, 1)
         if at_one <= 0:
             return max_size
         size = math.floor(2 * (width - 0.5) / at_one) / 2
@@ -483,69 +569,90 @@ class CertificateRenderer:
     def page_size(self, content: CertificateContent) -> tuple[float, float]:
         return self.LANDSCAPE if content.landscape else self.PORTRAIT
 
-    def _style(self, name, font, size, color=INK, alignment=TA_CENTER) -> ParagraphStyle:
-        return ParagraphStyle(
-            name,
+    def text_block(
+        self,
+        text: str,
+        font: str,
+        size: float,
+        width: float,
+        *,
+        color=INK,
+        align: int = TA_CENTER,
+        gap: float = 0,
+    ) -> TextBlock:
+        """`text` (plain, whitespace collapsed) laid out `width` wide: one line if it fits, else
+        a Paragraph of the escaped text."""
+        text = _clean(text)
+        leading = round(size * self.LEADING, 2)
+        block = TextBlock(text, font, size, leading, width, leading, color, align, gap_before=gap)
+        if pdfmetrics.stringWidth(text, font, size) <= width:
+            return block
+        style = ParagraphStyle(
+            "certificate",
             fontName=font,
             fontSize=size,
-            leading=round(size * self.LEADING, 2),
+            leading=leading,
             textColor=color,
-            alignment=alignment,
+            alignment=align,
         )
+        block.paragraph = Paragraph(escape(text), style)  # user text: never markup
+        _, block.height = block.paragraph.wrap(width, 10_000)
+        return block
 
-    def _block(self, markup, style, width, gap) -> _Block:
-        paragraph = Paragraph(markup, style)
-        _, height = paragraph.wrap(width, 10_000)
-        return _Block(paragraph, height, style.fontSize, gap)
-
-    def _fitted(self, name, text, font, max_size, min_size, width, color, gap) -> _Block:
+    def _fitted(self, text, font, max_size, min_size, width, color, gap) -> TextBlock:
+        """Shrunk to fit one line, wrapped at the smallest size if even that is too wide."""
         size = self.fit_font_size(text, font, max_size, min_size, width)
-        return self._block(escape(_clean(text)), self._style(name, font, size, color), width, gap)
+        return self.text_block(text, font, size, width, color=color, gap=gap)
 
     def statement(self, content: CertificateContent, width: float, scale: float = 1):
-        """The statement's blocks at `scale` (1 = the sizes above), top to bottom."""
-        blocks = [
-            self._block(
-                escape(INTRO), self._style("intro", FONT, self.INTRO_SIZE * scale, GREY), width, 0
-            ),
-            self._fitted(
-                "name",
-                content.holder_name,
-                FONT_BOLD,
-                self.NAME_MAX * scale,
-                self.NAME_MIN * scale,
-                width,
-                INK,
-                self.GAP_NAME * scale,
-            ),
-        ]
-        body = fill_body(content.body, content, markup=True)
-        if body:
-            style = self._style("body", FONT, self.BODY_SIZE * scale)
-            blocks.append(self._block(body, style, width, self.GAP_BODY * scale))
-        if _clean(content.subject):
-            blocks.append(
-                self._fitted(
-                    "subject",
-                    quoted(content.subject),
-                    FONT_BOLD,
-                    self.SUBJECT_MAX * scale,
-                    self.SUBJECT_MIN * scale,
-                    width,
-                    NAVY,
-                    (self.GAP_SUBJECT if body else self.GAP_BODY) * scale,
-                )
-            )
-        facts_style = self._style("facts", FONT, self.FACTS_SIZE * scale)
-        gap = self.GAP_FACTS * scale
-        if content.hours > 0:
-            line = f"Объём программы: {_keep_together(hours_phrase(content.hours))}"
-            blocks.append(self._block(escape(line), facts_style, width, gap))
-            gap = self.GAP_FACT * scale
-        dates = _keep_together(date_range(content.date_from, content.date_to))
-        line = f"Сроки проведения: {dates}".replace(f"{NBSP}по{NBSP}", " по ")
-        blocks.append(self._block(escape(line), facts_style, width, gap))
+        """The statement's blocks (`statement_lines`) at `scale` (1 = the sizes above): the
+        name and the subject fitted, the rest at their sizes."""
+        blocks = []
+        previous = None
+        extra = 0.0
+        for kind, text in statement_lines(content):
+            if kind == "gap":
+                extra += self.GAP_BODY * scale
+                continue
+            gap = (self._gap(previous, kind) + extra) * scale if previous else 0
+            if kind == "name":
+                sizes = (self.NAME_MAX * scale, self.NAME_MIN * scale)
+                block = self._fitted(text, FONT_BOLD, *sizes, width, INK, gap)
+            elif kind == "subject":
+                sizes = (self.SUBJECT_MAX * scale, self.SUBJECT_MIN * scale)
+                block = self._fitted(text, FONT_BOLD, *sizes, width, NAVY, gap)
+            else:
+                size, color = {
+                    "intro": (self.INTRO_SIZE, GREY),
+                    "body": (self.BODY_SIZE, INK),
+                    "fact": (self.FACTS_SIZE, INK),
+                }[kind]
+                block = self.text_block(text, FONT, size * scale, width, color=color, gap=gap)
+            blocks.append(block)
+            previous, extra = kind, 0.0
         return blocks
+
+    def _gap(self, previous: str, kind: str) -> float:
+        """The space between two lines of the statement, by their kinds (at scale 1)."""
+        if kind == "name":
+            return self.GAP_NAME
+        if kind == "subject":
+            return self.GAP_SUBJECT if previous == "body" else self.GAP_BODY
+        if previous in ("name", "subject"):
+            return self.GAP_FACTS if kind == "fact" else self.GAP_BODY
+        if kind == "fact" and previous != "fact":
+            return self.GAP_FACTS
+        return self.GAP_FACT
+
+    def fit_statement(self, content: CertificateContent, width: float, available: float):
+        """The statement at the largest scale (of SCALES) at which it is no taller than
+        `available`, and its height."""
+        for scale in self.SCALES:
+            blocks = self.statement(content, width, scale)
+            total = sum(block.height + block.gap_before for block in blocks)
+            if total <= available:
+                break
+        return blocks, total
 
     # -- drawing -----------------------------------------------------------------------------
 
@@ -567,12 +674,12 @@ class CertificateRenderer:
         bottom = footer_top + self.FOOTER_GAP
         heading_height, draw_heading = self._heading(content, inner)
         available = top - bottom - heading_height
-        blocks, total = self._fit_statement(content, inner, available)
+        blocks, total = self.fit_statement(content, inner, available)
         # What is left over: the statement's gaps grow a little, then the rest goes above the
         # heading, between it and the statement, and below the statement.
         free = max(0.0, available - total)
         gaps = sum(block.gap_before for block in blocks)
-        stretch = min(self.MAX_GAP_STRETCH - 1, 0.4 * free / gaps) if gaps else 0
+        stretch = min(self.MAX_GAP_STRETCH - 1, 0.5 * free / gaps) if gaps else 0
         free -= stretch * gaps
         above, between, _ = self.FREE_SPLIT
         y = top - free * above
@@ -580,21 +687,12 @@ class CertificateRenderer:
         y -= heading_height + free * between
         for block in blocks:
             y -= block.gap_before * (1 + stretch) + block.height
-            block.paragraph.drawOn(canvas, self.MARGIN, y)
+            block.draw(canvas, self.MARGIN, y)
         draw_footer(canvas)
 
         canvas.showPage()
         canvas.save()
         return buffer.getvalue()
-
-    def _fit_statement(self, content, width, available):
-        """The statement at the largest scale (of SCALES) at which it fits `available`."""
-        for scale in self.SCALES:
-            blocks = self.statement(content, width, scale)
-            total = sum(block.height + block.gap_before for block in blocks)
-            if total <= available:
-                break
-        return blocks, total
 
     def _heading(self, content, inner):
         """The heading's height (with the rule under it) and a function drawing it from a top y:
@@ -606,16 +704,15 @@ class CertificateRenderer:
         spacing = self.HEADING_SPACING
         spaced = inner - spacing * (len(text) - 1)
         size = self.fit_font_size(text, FONT_BOLD, self.HEADING_MAX, self.HEADING_MIN, spaced)
-        if pdfmetrics.stringWidth(text, FONT_BOLD, size) <= spaced:
-            paragraph = None
-            text_height = size * 1.2
-        else:
-            paragraph = Paragraph(escape(text), self._style("heading", FONT_BOLD, size, NAVY))
-            _, text_height = paragraph.wrap(inner, 10_000)
+        block = None
+        text_height = size * 1.2
+        if pdfmetrics.stringWidth(text, FONT_BOLD, size) > spaced:
+            block = self.text_block(text, FONT_BOLD, size, inner, color=NAVY)
+            text_height = block.height
         rule = min(140, inner / 3)
 
         def draw(canvas, top):
-            if paragraph is None:
+            if block is None:
                 canvas.saveState()
                 canvas.setFillColor(NAVY)
                 canvas.setFont(FONT_BOLD, size)
@@ -625,7 +722,7 @@ class CertificateRenderer:
                 )
                 canvas.restoreState()
             else:
-                paragraph.drawOn(canvas, self.MARGIN, top - text_height)
+                block.draw(canvas, self.MARGIN, top - text_height)
             canvas.saveState()
             canvas.setStrokeColor(GOLD)
             canvas.setLineWidth(1)
@@ -636,7 +733,8 @@ class CertificateRenderer:
         return text_height + 10 + self.HEADING_GAP, draw
 
     def _draw_background(self, canvas, data, width, height):
-        """The background covers the page (scaled to fill it, centred, the excess off-page)."""
+        """The background covers the page (scaled to fill it, centred, the excess off-page);
+        the gold frame is left out, a background brings its own."""
         image = _image(data, width, height, self.BACKGROUND_DPI)
         if image is None:
             self._draw_frame(canvas, width, height)
@@ -644,7 +742,7 @@ class CertificateRenderer:
         iw, ih = image.getSize()
         scale = max(width / iw, height / ih)
         w, h = iw * scale, ih * scale
-        canvas.drawImage(image, (width - w) / 2, (height - h) / 2, w, h, mask="auto")
+        canvas.draw_prepared(image, (width - w) / 2, (height - h) / 2, w, h)
 
     def _draw_frame(self, canvas, width, height):
         canvas.saveState()
@@ -668,17 +766,15 @@ class CertificateRenderer:
                 iw, ih = image.getSize()
                 scale = min(box / iw, box / ih)
                 w, h = iw * scale, ih * scale
-                canvas.drawImage(image, self.MARGIN, top - h, w, h, mask="auto")
+                canvas.draw_prepared(image, self.MARGIN, top - h, w, h)
                 bottom = min(bottom, top - h)
-                reserve = box + 12
-        line = _clean(content.organisation_line)
-        if line:
+                reserve = box + 12  # both sides, so that the line stays centred on the page
+        if _clean(content.organisation_line):
             width = inner - 2 * reserve
-            style = self._style("organisation", FONT, self.ORG_SIZE, GREY)
-            paragraph = Paragraph(escape(line), style)
-            _, h = paragraph.wrap(width, 10_000)
-            paragraph.drawOn(canvas, self.MARGIN + reserve, top - h)
-            bottom = min(bottom, top - h)
+            line = content.organisation_line
+            block = self.text_block(line, FONT, self.ORG_SIZE, width, color=GREY)
+            block.draw(canvas, self.MARGIN + reserve, top - block.height)
+            bottom = min(bottom, top - block.height)
         return bottom - (18 if bottom < top else 6)
 
     def _footer(self, content, width):
@@ -694,9 +790,10 @@ class CertificateRenderer:
         serial_y = self.MARGIN
         url_y = serial_y + self.SERIAL_SIZE + 4  # the lowest address line
         caption_y = url_y + len(url_lines) * (self.URL_SIZE + 1.5)
-        qr_y = caption_y + self.URL_SIZE + 4
-        qr_top = qr_y + self.QR_SIZE
         matrix = qr_matrix(content.verify_url)
+        quiet = 4 * self.QR_SIZE / len(matrix)  # the light margin of 4 modules a reader needs
+        qr_y = caption_y + self.URL_SIZE + quiet
+        qr_top = qr_y + self.QR_SIZE
         signatories_top, draw_signatories = self._signatories(
             content.signatories, self.MARGIN + self.ISSUED_SIZE + 18, column_left - 16
         )
@@ -710,7 +807,13 @@ class CertificateRenderer:
             canvas.drawString(self.MARGIN, self.MARGIN, issued)
             canvas.restoreState()
 
-            draw_qr(canvas, matrix, center - self.QR_SIZE / 2, qr_y, self.QR_SIZE)
+            qr_x = center - self.QR_SIZE / 2
+            canvas.saveState()  # white under the code and its margin, on a background too
+            canvas.setFillColorRGB(1, 1, 1)
+            side = self.QR_SIZE + 2 * quiet
+            canvas.rect(qr_x - quiet, qr_y - quiet, side, side, stroke=0, fill=1)
+            canvas.restoreState()
+            draw_qr(canvas, matrix, qr_x, qr_y, self.QR_SIZE)
             canvas.saveState()
             canvas.setFillColor(GREY)
             canvas.setFont(FONT, self.URL_SIZE)
@@ -726,63 +829,95 @@ class CertificateRenderer:
             area = (column_left, self.MARGIN - 3, right, qr_top)
             canvas.linkURL(content.verify_url, area, relative=0)
 
-        return max(qr_top, signatories_top), draw
+        return max(qr_top + quiet, signatories_top), draw
 
     def _signatories(self, signatories, bottom, right):
         """The signatories' top y and a function drawing them: columns from the left margin,
         each a signature (if any) standing on a line, the name and the position under it."""
         if not signatories:
             return bottom, lambda canvas: None
-        gap = 18
+        gap = self.SIGNATORY_GAP
         count = len(signatories)
         column = min(self.SIGNATORY_WIDTH, (right - self.MARGIN - gap * (count - 1)) / count)
-        name_style = self._style(
-            "signatory", FONT_BOLD, self.SIGNATORY_NAME_SIZE, INK, alignment=TA_LEFT
-        )
-        position_style = self._style(
-            "position", FONT, self.SIGNATORY_POSITION_SIZE, GREY, alignment=TA_LEFT
-        )
         laid_out = []
         tallest = 0
         for signatory in signatories:
-            name = Paragraph(escape(_clean(signatory.name)), name_style)
-            _, name_height = name.wrap(column, 10_000)
+            name = self.text_block(
+                signatory.name, FONT_BOLD, self.SIGNATORY_NAME_SIZE, column, align=TA_LEFT
+            )
             position = None
-            position_height = 0
             if _clean(signatory.position):
-                position = Paragraph(escape(_clean(signatory.position)), position_style)
-                _, position_height = position.wrap(column, 10_000)
+                position = self.text_block(
+                    signatory.position,
+                    FONT,
+                    self.SIGNATORY_POSITION_SIZE,
+                    column,
+                    color=GREY,
+                    align=TA_LEFT,
+                )
             image = None
             if signatory.signature:
                 box = (column - 20, self.SIGNATURE_HEIGHT)
                 image = _image(signatory.signature, *box, self.IMAGE_DPI)
-            laid_out.append((image, name, name_height, position, position_height))
-            tallest = max(tallest, name_height + 2 + position_height)
+            laid_out.append((image, name, position))
+            tallest = max(tallest, name.height + (2 + position.height if position else 0))
         line_y = bottom + tallest + 4  # every signature line at the same height
 
         def draw(canvas):
-            for i, (image, name, name_height, position, position_height) in enumerate(laid_out):
+            for i, (image, name, position) in enumerate(laid_out):
                 x = self.MARGIN + i * (column + gap)
                 if image is not None:
                     iw, ih = image.getSize()
                     scale = min(self.SIGNATURE_HEIGHT / ih, (column - 20) / iw)
                     # the signature's foot dips just below the line, as ink does
-                    canvas.drawImage(image, x + 6, line_y - 4, iw * scale, ih * scale, mask="auto")
+                    canvas.draw_prepared(image, x + 6, line_y - 4, iw * scale, ih * scale)
                 canvas.saveState()
                 canvas.setStrokeColor(INK)
                 canvas.setLineWidth(0.6)
                 canvas.line(x, line_y, x + column - 10, line_y)
                 canvas.restoreState()
-                name.drawOn(canvas, x, line_y - 4 - name_height)
+                name.draw(canvas, x, line_y - 4 - name.height)
                 if position is not None:
-                    position.drawOn(canvas, x, line_y - 6 - name_height - position_height)
+                    position.draw(canvas, x, line_y - 6 - name.height - position.height)
 
         return line_y + self.SIGNATURE_HEIGHT - 4, draw
 
 
-def _canvas(buffer, pagesize, content: CertificateContent) -> Canvas:
+class _Canvas(Canvas):
+    """reportlab's Canvas that can also draw a `PreparedImage`."""
+
+    def draw_prepared(self, image: "PreparedImage", x: float, y: float, w: float, h: float):
+        """Draw `image` in the box (x, y, w, h), as drawImage would draw the same picture.
+
+        drawImage takes a picture's pixels and compresses them (and hashes them for a name)
+        again for every PDF; a certificate's logo and signatures are the same on every one, so
+        here the compressed streams are made once per process (`prepare_image`) and only placed
+        in each PDF. The registration below is drawImage's own, with the same Canvas and
+        PDFDocument internals (stable since reportlab 3; tests/certificates/test_pdf.py checks
+        the images come out)."""
+        doc = self._doc
+        self._currentPageHasImages = 1
+        name = doc.getXObjectName(image.name)
+        if doc.idToObject.get(name) is None:
+            xobject = image.xobject()
+            self._setXObjects(xobject)
+            doc.Reference(xobject, name)
+            doc.addForm(image.name, xobject)
+            if image.alpha is not None:
+                mask = image.mask_xobject()
+                self._setXObjects(mask)
+                xobject.smask = doc.Reference(mask, doc.getXObjectName(mask.name))
+        self.saveState()
+        self.translate(x, y)
+        self.scale(w, h)
+        self._code.append(f"/{name} Do")
+        self.restoreState()
+        self._formsinuse.append(image.name)
+
+
+def _canvas(buffer, pagesize, content: CertificateContent) -> _Canvas:
     """A canvas with the certificate's metadata and compressed content streams."""
-    canvas = Canvas(buffer, pagesize=pagesize, initialFontName=FONT, initialFontSize=12)
+    canvas = _Canvas(buffer, pagesize=pagesize, initialFontName=FONT, initialFontSize=12)
     canvas.setPageCompression(1)
     canvas.setTitle(f"{_clean(content.heading) or DEFAULT_HEADING} {_clean(content.serial)}")
     canvas.setAuthor(_clean(content.organisation_line))
@@ -791,31 +926,56 @@ def _canvas(buffer, pagesize, content: CertificateContent) -> Canvas:
     return canvas
 
 
-class _SharedImage(ImageReader):
-    """An ImageReader that renders and threads may share: the pixels are decoded once, when it
-    is made, and JPEG bytes are handed to reportlab in a fresh file each time (ImageReader's own
-    file would be read from two threads at once)."""
-
-    def __init__(self, image: PILImage.Image, jpeg: bytes | None):
-        super().__init__(image)
-        self._jpeg = jpeg
-        self.getRGBData()  # decodes, and splits off the alpha channel into self._dataA
-        if self._dataA is not None:
-            self._dataA.getRGBData()
-
-    def jpeg_fh(self):
-        return BytesIO(self._jpeg) if self._jpeg else None
+# --- images ---------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=16)
-def _shared_image(data: bytes, max_pixels: int) -> _SharedImage | None:
-    """The image in `data` (PNG, JPEG, anything Pillow reads) ready for drawImage, no larger
-    than `max_pixels` on its longer side; None (and a warning) when it is not an image — a
+@dataclass(frozen=True)
+class PreparedImage:
+    """A picture as a PDF image stream, made once and shared by every PDF (and thread)."""
+
+    name: str  # the XObject's name, from a digest of the stream
+    width: int  # pixels
+    height: int
+    color_space: str  # DeviceRGB or DeviceGray
+    data: bytes  # the stream: the JPEG as uploaded, or the pixels deflated
+    jpeg: bool
+    alpha: bytes | None  # the alpha channel deflated, if the picture is not fully opaque
+
+    def getSize(self) -> tuple[int, int]:
+        """(width, height) in pixels, as ImageReader.getSize."""
+        return self.width, self.height
+
+    def xobject(self) -> pdfdoc.PDFImageXObject:
+        xobject = pdfdoc.PDFImageXObject(self.name)  # reportlab's placeholder, filled in below
+        xobject.width, xobject.height = self.width, self.height
+        xobject.bitsPerComponent = 8
+        xobject.colorSpace = self.color_space
+        xobject._filters = ("DCTDecode",) if self.jpeg else ("FlateDecode",)
+        xobject.streamContent = self.data
+        xobject.mask = None
+        return xobject
+
+    def mask_xobject(self) -> pdfdoc.PDFImageXObject:
+        mask = pdfdoc.PDFImageXObject(self.name + "A")
+        mask.width, mask.height = self.width, self.height
+        mask.bitsPerComponent = 8
+        mask.colorSpace = "DeviceGray"
+        mask._filters = ("FlateDecode",)
+        mask.streamContent = self.alpha
+        mask.mask = None
+        return mask
+
+
+@lru_cache(maxsize=32)
+def prepare_image(data: bytes, max_pixels: int) -> PreparedImage | None:
+    """The picture in `data` (PNG, JPEG, anything Pillow reads) as a PDF image stream no larger
+    than `max_pixels` on its longer side; None (and a warning) when it is not a picture — a
     broken logo must not stop a certificate from being issued.
 
-    Cached: a programme's logo and signatures are the same bytes on every certificate, and
-    decoding them is most of what drawing them costs. Oversized uploads are scaled down to
-    what the page can show (IMAGE_DPI), which keeps the PDF small."""
+    A JPEG that needs no scaling goes in as uploaded; anything else is decoded, scaled down if
+    it is larger than the page can show (the renderer's IMAGE_DPI), and deflated, with its
+    alpha channel as a soft mask. Cached: a programme's logo and signatures are the same bytes
+    on every certificate."""
     try:
         with PILImage.open(BytesIO(data)) as opened:
             opened.load()
@@ -823,25 +983,42 @@ def _shared_image(data: bytes, max_pixels: int) -> _SharedImage | None:
     except Exception:  # Pillow raises many kinds of errors for a bad file
         logger.warning("certificate: an image could not be read, left out", exc_info=True)
         return None
+    # a JPEG goes in as uploaded if nothing needs changing (JPEGs have no alpha channel)
+    as_uploaded = kind == "JPEG" and image.mode in ("L", "RGB") and max(image.size) <= max_pixels
+    if image.getexif().get(0x0112, 1) != 1:  # a photo taken sideways: turn it upright
+        image = ImageOps.exif_transpose(image)
+        as_uploaded = False
+    alpha = None
     if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info:
         image = image.convert("RGBA")
-        if image.getextrema()[3] == (255, 255):  # an alpha channel that hides nothing
-            image = image.convert("RGB")
-    elif image.mode not in ("L", "RGB"):
+        if image.getextrema()[3] != (255, 255):  # an alpha channel that hides something
+            alpha = image.getchannel("A")
         image = image.convert("RGB")
-    jpeg = data if kind == "JPEG" and image.mode in ("L", "RGB") else None
+    elif image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")  # CMYK, palette, 16-bit, 1-bit
     if max(image.size) > max_pixels:
-        image.thumbnail((max_pixels, max_pixels), PILImage.Resampling.LANCZOS)
-        if jpeg is not None:
-            out = BytesIO()
-            image.save(out, "JPEG", quality=90)
-            jpeg = out.getvalue()
-    return _SharedImage(image, jpeg)
+        scale = max_pixels / max(image.size)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, PILImage.Resampling.LANCZOS)
+        if alpha is not None:
+            alpha = alpha.resize(size, PILImage.Resampling.LANCZOS)
+    stream = data if as_uploaded else zlib.compress(image.tobytes())
+    mask = zlib.compress(alpha.tobytes()) if alpha is not None else None
+    digest = hashlib.sha256(stream + (mask or b"")).hexdigest()[:24]
+    return PreparedImage(
+        name=f"certificate-image-{digest}",
+        width=image.width,
+        height=image.height,
+        color_space="DeviceGray" if image.mode == "L" else "DeviceRGB",
+        data=stream,
+        jpeg=as_uploaded,
+        alpha=mask,
+    )
 
 
-def _image(data: bytes, width: float, height: float, dpi: int) -> _SharedImage | None:
-    """The shared image for a box `width` × `height` points at `dpi`."""
-    return _shared_image(bytes(data), max(1, round(max(width, height) * dpi / 72)))
+def _image(data: bytes, width: float, height: float, dpi: int) -> PreparedImage | None:
+    """The prepared picture for a box `width` × `height` points at `dpi`."""
+    return prepare_image(bytes(data), max(1, round(max(width, height) * dpi / 72)))
 
 
 # --- the floor ------------------------------------------------------------------------------
@@ -860,16 +1037,16 @@ def floor_pdf(content: CertificateContent) -> bytes:
     buffer = BytesIO()
     canvas = _canvas(buffer, (width, height), content)
     center = width / 2
-    lines = [
-        (FONT, r.ORG_SIZE, _clean(content.organisation_line)),
-        (FONT_BOLD, r.HEADING_MAX, _clean(content.heading)),
-        (FONT, r.INTRO_SIZE, INTRO),
-        (FONT_BOLD, r.NAME_MAX, _clean(content.holder_name)),
-        (FONT, r.BODY_SIZE, fill_body(content.body, content)),
-        (FONT_BOLD, r.SUBJECT_MAX, quoted(content.subject)),
-        (FONT, r.FACTS_SIZE, f"Объём программы: {hours_phrase(content.hours)}"),
-        (FONT, r.FACTS_SIZE, f"Сроки проведения: {date_range(content.date_from, content.date_to)}"),
-    ]
+    fonts = {
+        "intro": (FONT, r.INTRO_SIZE),
+        "name": (FONT_BOLD, r.NAME_MAX),
+        "body": (FONT, r.BODY_SIZE),
+        "subject": (FONT_BOLD, r.SUBJECT_MAX),
+        "fact": (FONT, r.FACTS_SIZE),
+    }
+    lines = [(FONT, r.ORG_SIZE, _clean(content.organisation_line))]
+    lines.append((FONT_BOLD, r.HEADING_MAX, _clean(content.heading)))
+    lines += [(*fonts[kind], text) for kind, text in statement_lines(content) if kind != "gap"]
     y = height - r.MARGIN
     for font, size, text in lines:
         y -= size * r.LEADING + 8
@@ -889,7 +1066,8 @@ def floor_pdf(content: CertificateContent) -> bytes:
     canvas.drawRightString(right, r.MARGIN, f"№ {_clean(content.serial)}")
     canvas.setFont(FONT, r.URL_SIZE)
     canvas.drawRightString(right, r.MARGIN + 12, short_url(content.verify_url))
-    draw_qr(canvas, qr_matrix(content.verify_url), right - r.QR_SIZE, r.MARGIN + 24, r.QR_SIZE)
+    canvas.drawRightString(right, r.MARGIN + 21, "Проверка подлинности:")
+    draw_qr(canvas, qr_matrix(content.verify_url), right - r.QR_SIZE, r.MARGIN + 34, r.QR_SIZE)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
