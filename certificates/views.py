@@ -2,6 +2,7 @@ import csv
 import io
 import zipfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -30,7 +31,8 @@ def _visible(user):
 def verify(request, code):
     """Public: is this certificate valid? Its holder, programme, hours and dates, nothing else.
     Rate-limited per address; codes are random, so they cannot be enumerated."""
-    if rate_limited(request, "verify", limit=30, period=60):
+    limit, period = settings.LMS_VERIFY_RATE_LIMIT
+    if rate_limited(request, "verify", limit=limit, period=period):
         return render(request, "certificates/verify.html", {"limited": True}, status=429)
     certificate = (
         Certificate.objects.filter(code=code)

@@ -278,6 +278,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Public certificate checks per client address: (requests, seconds).
+LMS_VERIFY_RATE_LIMIT = (30, 60)
+
 # How long /healthz waits for the broker before it reports it down.
 LMS_HEALTHZ_BROKER_TIMEOUT = 2
 
