@@ -18,3 +18,9 @@ class CertificatesConfig(AppConfig):
         register_nav_item(
             "certificates:register", _("Реестр сертификатов"), Role.COORDINATOR, order=45
         )
+
+        from lms.personal_data import register_exporter
+
+        from .personal_data import export
+
+        register_exporter("certificates", export)

@@ -20,3 +20,9 @@ class CoursesConfig(AppConfig):
         register_nav_item("courses:course_list", _("Курсы"), order=20, public=True)
         register_nav_item("courses:teach", _("Мои потоки"), Role.TRAINER, order=30)
         register_nav_item("courses:coordinate", _("Координация"), Role.COORDINATOR, order=40)
+
+        from lms.personal_data import register_exporter
+
+        from .personal_data import export
+
+        register_exporter("learning", export)

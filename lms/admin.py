@@ -6,6 +6,7 @@ from . import services
 from .models import (
     ConsentRecord,
     ConsentText,
+    DeletionRequest,
     Organisation,
     Region,
     RoleAssignment,
@@ -140,3 +141,10 @@ class SecurityEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     list_select_related = ["user", "actor"]
     search_fields = ["user__email", "actor__email", "ip_address"]
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(admin.ModelAdmin):
+    list_display = ["email", "requested_at", "status"]
+    list_filter = ["status"]
+    readonly_fields = ["user", "email", "requested_at", "comment"]

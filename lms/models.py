@@ -352,3 +352,35 @@ class CalendarToken(models.Model):
         self.token = new_calendar_token()
         self.created_at = now()
         self.save(update_fields=["token", "created_at"])
+
+
+class DeletionRequest(models.Model):
+    """A person asked for their account and data to be deleted (152-FZ). The programme admin
+    carries it out: records the law requires to keep (issued certificates) stay."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Ожидает")
+        DONE = "done", _("Выполнен")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    email = models.EmailField(_("e-mail"))
+    requested_at = models.DateTimeField(_("когда"), default=now)
+    comment = models.TextField(_("комментарий"), blank=True, max_length=2000)
+    status = models.CharField(
+        _("статус"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("запрос на удаление данных")
+        verbose_name_plural = _("запросы на удаление данных")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="open"), name="one_open_deletion_request"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_status_display()})"

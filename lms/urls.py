@@ -32,6 +32,8 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
+    path("profile/my-data.json", views.personal_data_export, name="personal_data_export"),
+    path("profile/delete/", views.deletion_request, name="deletion_request"),
     path("profile/calendar/reset/", views.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("consent/", views.consent_text, name="consent_current"),

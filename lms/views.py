@@ -17,7 +17,8 @@ from .celery import app as celery_app
 from .dashboard import panels_for
 from .forms import ProfileForm
 from .middleware import LANGUAGE_CODES
-from .models import CalendarToken, ConsentText, Role, SecurityEvent
+from .models import CalendarToken, ConsentText, DeletionRequest, Role, SecurityEvent
+from .personal_data import export_for
 from .services import consent_record, consent_text_current, security_event_log
 
 
@@ -177,3 +178,35 @@ def consent_accept(request):
     return render(
         request, "lms/consent_accept.html", {"text": text, "next": next_url, "error": error}
     )
+
+
+@login_required
+def personal_data_export(request):
+    """Everything the platform keeps about the person asking, and nothing about anyone else."""
+    response = JsonResponse(
+        export_for(request.user), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@login_required
+@require_POST
+def deletion_request(request):
+    _request, created = DeletionRequest.objects.get_or_create(
+        user=request.user,
+        status=DeletionRequest.Status.OPEN,
+        defaults={"email": request.user.email, "comment": request.POST.get("comment", "")[:2000]},
+    )
+    if created:
+        messages.success(
+            request,
+            _(
+                "Запрос на удаление данных отправлен администратору "
+                "программы. Ответ придёт на %(email)s."
+            )
+            % {"email": request.user.email},
+        )
+    else:
+        messages.info(request, _("Ваш запрос на удаление данных уже рассматривается."))
+    return redirect("profile")

@@ -19,3 +19,9 @@ class SupervisionConfig(AppConfig):
         register_provider(supervision_events)
         register_nav_item("supervision:session_list", _("Супервизии"), Role.SPECIALIST, order=25)
         register_nav_item("supervision:calendar", _("Мои супервизии"), Role.TRAINER, order=35)
+
+        from lms.personal_data import register_exporter
+
+        from .personal_data import export
+
+        register_exporter("supervision", export)
