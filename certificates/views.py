@@ -1,4 +1,3 @@
-import csv
 import io
 import zipfile
 
@@ -6,13 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from courses.models import Cohort
+from lms.exports import table_response
 from lms.models import Role
 from lms.ratelimit import rate_limited
 
@@ -246,24 +245,4 @@ def register_export(request, fmt):
         for c in _visible(request.user).order_by("serial").iterator()
     )
     header = [str(column) for column in REGISTER_COLUMNS]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Реестр")[:31])
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="certificates.{fmt}"'
-    return response
+    return table_response(header, rows, fmt=fmt, filename="certificates", sheet=_("Реестр"))

@@ -1,20 +1,18 @@
-import csv
-import io
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
+from lms.exports import table_response
 from lms.models import Role
 
 from . import importing, permissions, services
@@ -277,28 +275,9 @@ def attendance_export(request, pk, fmt):
         + [str(labels.get(marks.get((s.pk, e.pk)), "")) for s in sessions]
         for e in enrollments
     ]
-    filename = f"attendance-cohort-{cohort.pk}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel reads UTF-8 only with the mark
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=_("Посещаемость")[:31])
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return table_response(
+        header, rows, fmt=fmt, filename=f"attendance-cohort-{cohort.pk}", sheet=_("Посещаемость")
+    )
 
 
 # Coordinator ----------------------------------------------------------------------------------
