@@ -1,5 +1,6 @@
 """The learner's panel on the dashboard: courses with progress, next seminars, modules to study."""
 
+from django.db.models import Exists, OuterRef
 from django.utils.timezone import now
 
 from .models import SEAT_STATUSES, CourseModule, Enrollment, ModuleProgress, SeminarSession
@@ -23,15 +24,14 @@ def learning_panel(request):
         .select_related("cohort__course")
         .order_by("starts_at")[:NEXT_SESSIONS]
     )
-    studied = set(
-        ModuleProgress.objects.filter(user=user, module__course_id__in=course_ids).values_list(
-            "module_id", flat=True
-        )
+    modules = (
+        CourseModule.objects.filter(course_id__in=course_ids)
+        .select_related("course", "page")
+        .annotate(studied=Exists(ModuleProgress.objects.filter(user=user, module=OuterRef("pk"))))
     )
-    modules = CourseModule.objects.filter(course_id__in=course_ids).select_related("course", "page")
     return {
         "enrollments": [{"enrollment": e, "progress": progress.get(e.pk)} for e in enrollments],
         "sessions": sessions,
-        "modules": [{"module": m, "studied": m.pk in studied} for m in modules],
+        "modules": [{"module": m, "studied": m.studied} for m in modules],
         "now": now(),
     }
