@@ -188,7 +188,9 @@ def _person(row, regions, organisations):
 
 def print_logins(stdout):
     stdout.write("Демо-программа готова. Входы (пароль у всех один):")
-    for user in User.objects.filter(email__in=[row[0] for row in PEOPLE]):
+    order = [row[0] for row in PEOPLE]
+    people = sorted(User.objects.filter(email__in=order), key=lambda u: order.index(u.email))
+    for user in people:
         roles = ", ".join(str(Role(r).label) for r in Role.values if r in user.roles)
         stdout.write(f"  {user.email:<36} {roles}")
     stdout.write(f"  пароль: {DEMO_PASSWORD}")

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils.module_loading import module_has_submodule
 
 from lms import demo
@@ -29,7 +30,11 @@ class Command(BaseCommand):
                 "Демо-данные создают учётные записи с общеизвестным паролем: "
                 "запуск без DEBUG только с --force."
             )
-        with transaction.atomic():
+        # The demo's people are not real: their e-mails are not printed or sent.
+        quiet = override_settings(
+            LMS_EMAIL_DELIVERY_BACKEND="django.core.mail.backends.dummy.EmailBackend"
+        )
+        with quiet, transaction.atomic():
             for app_config in apps.get_app_configs():
                 if module_has_submodule(app_config.module, "demo"):
                     import_module(f"{app_config.name}.demo").load(self.stdout)
