@@ -50,6 +50,9 @@ class SessionForm(forms.ModelForm):
     date = forms.DateField(label=_("Дата"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(label=_("Начало"), widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(label=_("Окончание"), widget=forms.TimeInput(attrs={"type": "time"}))
+    online_url = forms.URLField(
+        label=_("Ссылка на онлайн-встречу"), required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = SeminarSession

@@ -141,8 +141,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
-# Links typed without a scheme are taken as https (Django 6's default, opted into now).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # E-mail: every message leaves through a Celery task (lms.mail); the task hands it to the
 # delivery backend below (console in development, SMTP in production).
