@@ -18,14 +18,13 @@ def seminar_events(user):
         .distinct()
     )
     for session in sessions:
-        place = session.online_url if session.format == session.Format.ONLINE else session.venue
         yield CalendarEvent(
             uid=f"seminar-{session.pk}@opeka",
             start=session.starts_at,
             end=session.ends_at,
             summary=f"{session.title} — {session.cohort.course.title}",
             description=session.cohort.title,
-            location=place,
+            location=session.place,
             url=reverse("dashboard"),
             sequence=session.sequence,
             cancelled=session.cancelled,

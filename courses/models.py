@@ -264,17 +264,41 @@ ACTIVE_STATUSES = (
 )
 
 
+class Meeting(models.Model):
+    """When and where a session happens: stored in UTC, entered in a named zone (the venue's or
+    the host's), in person or online. Shared by seminars and supervision sessions."""
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("Очно")
+        ONLINE = "online", _("Онлайн")
+
+    starts_at = models.DateTimeField(_("начало"))
+    ends_at = models.DateTimeField(_("окончание"))
+    timezone = models.CharField(_("часовой пояс"), max_length=64, default="Europe/Moscow")
+    format = models.CharField(
+        _("формат"), max_length=20, choices=Format.choices, default=Format.ONLINE
+    )
+    venue = models.CharField(_("место проведения"), max_length=300, blank=True)
+    online_url = models.URLField(_("ссылка на онлайн-встречу"), blank=True)
+    sequence = models.PositiveIntegerField(default=0)  # raised on every change, for .ics
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def place(self) -> str:
+        """The link for an online session, the venue otherwise."""
+        return self.online_url if self.format == self.Format.ONLINE else self.venue
+
+
 class SeminarSessionQuerySet(models.QuerySet):
     def upcoming(self, at=None):
         return self.filter(ends_at__gt=at or now(), cancelled=False)
 
 
-class SeminarSession(models.Model):
+class SeminarSession(Meeting):
     """A seminar-training of a cohort, in person or online."""
-
-    class Format(models.TextChoices):
-        IN_PERSON = "in_person", _("Очно")
-        ONLINE = "online", _("Онлайн")
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(_("тема"), max_length=300)
@@ -286,14 +310,6 @@ class SeminarSession(models.Model):
         related_name="sessions",
         verbose_name=_("модуль"),
     )
-    starts_at = models.DateTimeField(_("начало"))
-    ends_at = models.DateTimeField(_("окончание"))
-    timezone = models.CharField(
-        _("часовой пояс места проведения"), max_length=64, default="Europe/Moscow"
-    )
-    format = models.CharField(_("формат"), max_length=20, choices=Format.choices)
-    venue = models.CharField(_("место проведения"), max_length=300, blank=True)
-    online_url = models.URLField(_("ссылка на онлайн-встречу"), blank=True)
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         related_name="seminar_sessions",
@@ -301,8 +317,6 @@ class SeminarSession(models.Model):
         verbose_name=_("тренеры"),
     )
     cancelled = models.BooleanField(_("отменён"), default=False)
-    sequence = models.PositiveIntegerField(default=0)  # bumped on every change, for .ics
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = SeminarSessionQuerySet.as_manager()
 

@@ -6,14 +6,13 @@ from .models import Booking, SupervisionSession
 
 
 def _event(session: SupervisionSession, *, cancelled: bool) -> CalendarEvent:
-    place = session.online_url if session.format == session.Format.ONLINE else session.venue
     return CalendarEvent(
         uid=f"supervision-{session.pk}@opeka",
         start=session.starts_at,
         end=session.ends_at,
         summary=f"Супервизия: {session.title}",
         description=session.supervisor.get_full_name(),
-        location=place,
+        location=session.place,
         url=reverse("supervision:session_detail", args=[session.pk]),
         sequence=session.sequence,
         cancelled=cancelled,

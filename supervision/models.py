@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Cohort, Course
+from courses.models import Cohort, Course, Meeting
 from lms.storage import private_storage
 
 
@@ -47,14 +47,10 @@ class SupervisionSessionQuerySet(models.QuerySet):
         )
 
 
-class SupervisionSession(models.Model):
+class SupervisionSession(Meeting):
     class Kind(models.TextChoices):
         GROUP = "group", _("Групповая")
         INDIVIDUAL = "individual", _("Индивидуальная")
-
-    class Format(models.TextChoices):
-        IN_PERSON = "in_person", _("Очно")
-        ONLINE = "online", _("Онлайн")
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Запланирована")
@@ -84,14 +80,6 @@ class SupervisionSession(models.Model):
         related_name="supervisions",
         verbose_name=_("курс (для всех его слушателей)"),
     )
-    starts_at = models.DateTimeField(_("начало"))
-    ends_at = models.DateTimeField(_("окончание"))
-    timezone = models.CharField(_("часовой пояс"), max_length=64, default="Europe/Moscow")
-    format = models.CharField(
-        _("формат"), max_length=20, choices=Format.choices, default=Format.ONLINE
-    )
-    venue = models.CharField(_("место проведения"), max_length=300, blank=True)
-    online_url = models.URLField(_("ссылка на онлайн-встречу"), blank=True)
     capacity = models.PositiveSmallIntegerField(_("мест"), validators=[MinValueValidator(1)])
     booking_opens_at = models.DateTimeField(_("запись открывается"))
     booking_closes_at = models.DateTimeField(_("запись закрывается"))
@@ -108,8 +96,6 @@ class SupervisionSession(models.Model):
     status = models.CharField(
         _("статус"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
     )
-    sequence = models.PositiveIntegerField(default=0)  # raised on every move, for .ics
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = SupervisionSessionQuerySet.as_manager()
 
