@@ -176,8 +176,10 @@ def certificate_manage(request, pk):
     """Revoke, or revoke and re-issue (a new serial; the old one points to it)."""
     _admin_required(request)
     certificate = get_object_or_404(Certificate.objects.select_related("replaced_by"), pk=pk)
+    reason, holder_name = "", certificate.holder_name
     if request.method == "POST":
         reason = request.POST.get("reason", "")
+        holder_name = request.POST.get("holder_name", "") or certificate.holder_name
         try:
             if request.POST.get("action") == "reissue":
                 new = services.certificate_reissue(
@@ -185,7 +187,7 @@ def certificate_manage(request, pk):
                     reason=reason,
                     by=request.user,
                     request=request,
-                    holder_name=request.POST.get("holder_name") or None,
+                    holder_name=holder_name,
                 )
                 messages.success(
                     request, _("Выдан сертификат %(serial)s взамен.") % {"serial": new.serial}
@@ -203,6 +205,8 @@ def certificate_manage(request, pk):
         request,
         "certificates/manage.html",
         {
+            "reason": reason,
+            "holder_name": holder_name,
             "certificate": certificate,
             "events": certificate.events.select_related("by"),
         },

@@ -18,7 +18,7 @@ from lms.services import role_grant, user_invite
 
 from .models import SEAT_STATUSES, Cohort, Enrollment
 from .roster_file import RosterError, RosterRow, parse_roster
-from .services import _locked_cohort, _seat_free
+from .services import cohort_locked, seat_free
 
 
 @dataclass
@@ -62,7 +62,7 @@ def roster_import(*, cohort: Cohort, uploaded, by, request=None) -> ImportReport
     if errors:
         return report
     with transaction.atomic():
-        cohort = _locked_cohort(cohort.pk)
+        cohort = cohort_locked(cohort.pk)
         region = _region_for_new_people(cohort, by)
         existing_users = {
             u.email: u
@@ -98,7 +98,7 @@ def roster_import(*, cohort: Cohort, uploaded, by, request=None) -> ImportReport
                 )
                 continue
             learner_region = user.region if user is not None and user.region_id else region
-            if not _seat_free(cohort, learner_region.pk):
+            if not seat_free(cohort, learner_region.pk):
                 report.errors.append(
                     RosterError(
                         row.line,

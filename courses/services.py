@@ -35,11 +35,11 @@ class CourseError(Exception):
 Status = Enrollment.Status
 
 
-def _locked_cohort(cohort_id: int) -> Cohort:
+def cohort_locked(cohort_id: int) -> Cohort:
     return Cohort.objects.select_for_update().get(pk=cohort_id)
 
 
-def _seat_free(cohort: Cohort, region_id: int) -> bool:
+def seat_free(cohort: Cohort, region_id: int) -> bool:
     """Is there a seat in ``cohort`` for a learner of ``region_id``? Call with the cohort locked."""
     taken = Enrollment.objects.filter(cohort=cohort, status__in=SEAT_STATUSES)
     if taken.count() >= cohort.capacity:
@@ -61,7 +61,7 @@ def enrollment_apply(
     *, user, cohort: Cohort, position: str, organisation_name: str, motivation: str = ""
 ) -> Enrollment:
     """A specialist applies to an open cohort. Applying twice returns the first application."""
-    cohort = _locked_cohort(cohort.pk)
+    cohort = cohort_locked(cohort.pk)
     existing = Enrollment.objects.active().filter(user=user, cohort=cohort).first()
     if existing:
         return existing
@@ -92,12 +92,12 @@ def enrollment_apply(
 @transaction.atomic
 def enrollment_decide(*, enrollment: Enrollment, decision: str, by, reason: str = "") -> Enrollment:
     """Approve, waitlist or reject an application. Approval needs a free seat."""
-    cohort = _locked_cohort(enrollment.cohort_id)
+    cohort = cohort_locked(enrollment.cohort_id)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status not in (Status.PENDING, Status.WAITLISTED):
         raise CourseError(_("По этой заявке уже принято решение."))
     if decision == "approve":
-        if not _seat_free(cohort, enrollment.region_id):
+        if not seat_free(cohort, enrollment.region_id):
             raise CourseError(
                 _("Мест в потоке «%(cohort)s» нет. Заявку можно поставить в лист ожидания.")
                 % {"cohort": cohort.title}
@@ -135,7 +135,7 @@ def _promote_waitlisted(cohort: Cohort) -> list[Enrollment]:
             cohort.capacity
         ):
             break
-        if not _seat_free(cohort, enrollment.region_id):
+        if not seat_free(cohort, enrollment.region_id):
             continue  # this region's quota is full; the next in line may be from another
         enrollment.status = Status.ENROLLED
         enrollment.decided_at = now()
@@ -152,7 +152,7 @@ def _promote_waitlisted(cohort: Cohort) -> list[Enrollment]:
 @transaction.atomic
 def enrollment_withdraw(*, enrollment: Enrollment, by) -> Enrollment:
     """The learner leaves (or withdraws the application). What they did stays recorded."""
-    cohort = _locked_cohort(enrollment.cohort_id)
+    cohort = cohort_locked(enrollment.cohort_id)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status not in (Status.PENDING, Status.WAITLISTED, Status.ENROLLED):
         raise CourseError(_("Эту заявку уже нельзя отозвать."))
@@ -170,7 +170,7 @@ def enrollment_withdraw(*, enrollment: Enrollment, by) -> Enrollment:
 def enrollment_move(*, enrollment: Enrollment, to_cohort: Cohort, by) -> Enrollment:
     """Move a learner to another cohort of the same course, keeping attendance and progress."""
     first, second = sorted([enrollment.cohort_id, to_cohort.pk])
-    locked = {pk: _locked_cohort(pk) for pk in (first, second)}
+    locked = {pk: cohort_locked(pk) for pk in (first, second)}
     source, target = locked[enrollment.cohort_id], locked[to_cohort.pk]
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if source.pk == target.pk:
@@ -179,7 +179,7 @@ def enrollment_move(*, enrollment: Enrollment, to_cohort: Cohort, by) -> Enrollm
         raise CourseError(_("Перевести можно только в поток того же курса."))
     if enrollment.status != Status.ENROLLED:
         raise CourseError(_("Перевести можно только зачисленного слушателя."))
-    if not _seat_free(target, enrollment.region_id):
+    if not seat_free(target, enrollment.region_id):
         raise CourseError(_("В потоке «%(cohort)s» нет мест.") % {"cohort": target.title})
     enrollment.status = Status.TRANSFERRED
     enrollment.decided_at = now()
@@ -242,18 +242,18 @@ def attendance_mark(*, session: SeminarSession, marks: dict[int, str], by) -> in
             attendance=attendance, old_status=old, new_status=status, changed_by=by
         )
         changed.append(enrollment_id)
-    for enrollment in Enrollment.objects.filter(pk__in=changed):
-        completion_evaluate(enrollment=enrollment)
+    completions_evaluate(enrollment_ids=changed)
     return len(changed)
 
 
 @transaction.atomic
 def module_mark_studied(*, user, module: CourseModule) -> ModuleProgress:
     progress, _created = ModuleProgress.objects.get_or_create(user=user, module=module)
-    for enrollment in Enrollment.objects.filter(
-        user=user, cohort__course_id=module.course_id, status=Status.ENROLLED
-    ):
-        completion_evaluate(enrollment=enrollment)
+    completions_evaluate(
+        enrollment_ids=Enrollment.objects.filter(
+            user=user, cohort__course_id=module.course_id, status=Status.ENROLLED
+        ).values_list("pk", flat=True)
+    )
     return progress
 
 
@@ -262,31 +262,41 @@ def enrollment_supervisions_set(*, enrollment: Enrollment, count: int) -> None:
     """Called by the supervision app when a learner's attended supervisions change."""
     Enrollment.objects.filter(pk=enrollment.pk).update(supervisions_attended=count)
     enrollment.supervisions_attended = count
-    completion_evaluate(enrollment=enrollment)
+    completions_evaluate(enrollment_ids=[enrollment.pk])
 
 
-def completion_evaluate(*, enrollment: Enrollment) -> bool:
-    """Complete the enrolment, once, when the rules are met; the completion event is raised
-    after commit for the certificates app."""
+def completions_evaluate(*, enrollment_ids) -> int:
+    """Complete, once, every enrolment among ``enrollment_ids`` that now meets its course's
+    rules; returns how many. Progress is computed for all of them in one batch (a whole
+    roster marked «все присутствовали» costs the same few queries as one mark). The completion
+    event is raised after commit for the certificates app."""
     with transaction.atomic():
-        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-        if locked.status != Status.ENROLLED:
-            return False
-        if not progress_for_enrollments([locked])[locked.pk].complete:
-            return False
-        locked.status = Status.COMPLETED
-        locked.completed_at = now()
-        locked.save(update_fields=["status", "completed_at"])
-        enrollment_id = locked.pk
-        transaction.on_commit(
-            lambda: enrollment_completed.send(sender=Enrollment, enrollment_id=enrollment_id)
+        enrollments = list(
+            Enrollment.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(enrollment_ids), status=Status.ENROLLED)
+            .select_related("cohort__course", "user", "user__region")
         )
-    notify(
-        locked.user,
-        "courses/email/completed",
-        {"enrollment": locked, "cohort": locked.cohort, "course": locked.cohort.course},
-    )
-    return True
+        progress = progress_for_enrollments(enrollments)
+        done = [e for e in enrollments if progress[e.pk].complete]
+        for enrollment in done:
+            enrollment.status = Status.COMPLETED
+            enrollment.completed_at = now()
+            enrollment.save(update_fields=["status", "completed_at"])
+            transaction.on_commit(
+                lambda pk=enrollment.pk: enrollment_completed.send(
+                    sender=Enrollment, enrollment_id=pk
+                )
+            )
+            notify(
+                enrollment.user,
+                "courses/email/completed",
+                {
+                    "enrollment": enrollment,
+                    "cohort": enrollment.cohort,
+                    "course": enrollment.cohort.course,
+                },
+            )
+    return len(done)
 
 
 REMINDER_AHEAD = timedelta(hours=24)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -137,7 +138,7 @@ def module_studied(request, pk):
         request, _("Модуль «%(title)s» отмечен как изученный.") % {"title": module.title}
     )
     next_url = request.POST.get("next")
-    if next_url and next_url.startswith("/") and not next_url.startswith("//"):
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
         return redirect(next_url)
     return redirect("dashboard")
 

@@ -1,5 +1,6 @@
 """Forms about people: sign-up (on top of allauth's) and the profile."""
 
+import functools
 import zoneinfo
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -19,16 +20,22 @@ def _russian_zones():
     return sorted(set(Region.objects.values_list("timezone", flat=True)))
 
 
+@functools.cache
+def _world_zones() -> tuple[str, ...]:
+    """Every named zone on the system. Read once: listing them walks the zoneinfo folders."""
+    return tuple(
+        sorted(
+            z
+            for z in zoneinfo.available_timezones()
+            if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+        )
+    )
+
+
 def time_zone_choices():
     """Russian zones first, then the rest of the world; empty means "my region's"."""
     russian = _russian_zones()
-    others = sorted(
-        z
-        for z in zoneinfo.available_timezones()
-        if "/" in z
-        and z not in russian
-        and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
-    )
+    others = [z for z in _world_zones() if z not in russian]
     return [
         ("", _("Как в моём регионе")),
         (_("Россия"), [(z, z) for z in russian]),

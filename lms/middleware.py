@@ -74,24 +74,33 @@ class SignedInGateMiddleware:
         return None
 
 
+MFA_CONFIRMED_SESSION_KEY = "lms:mfa-confirmed"
+
+
 class StaffMfaRequiredMiddleware(SignedInGateMiddleware):
-    """Coordinators, editors and admins must set up a second factor before anything else."""
+    """Coordinators, editors and admins must set up a second factor before anything else.
+
+    Once a TOTP authenticator is found the session remembers it (no query per page);
+    removing an authenticator forgets it (lms.signals).
+    """
 
     def gate(self, request):
         user = request.user
-        if (
-            user.has_role(*settings.LMS_MFA_REQUIRED_ROLES)
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        if request.session.get(MFA_CONFIRMED_SESSION_KEY) or not user.has_role(
+            *settings.LMS_MFA_REQUIRED_ROLES
         ):
-            messages.warning(
-                request,
-                _(
-                    "Для вашей роли обязательна двухфакторная защита входа. "
-                    "Подключите приложение-аутентификатор, чтобы продолжить."
-                ),
-            )
-            return redirect("mfa_activate_totp")
-        return None
+            return None
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            request.session[MFA_CONFIRMED_SESSION_KEY] = True
+            return None
+        messages.warning(
+            request,
+            _(
+                "Для вашей роли обязательна двухфакторная защита входа. "
+                "Подключите приложение-аутентификатор, чтобы продолжить."
+            ),
+        )
+        return redirect("mfa_activate_totp")
 
 
 class ConsentRequiredMiddleware(SignedInGateMiddleware):

@@ -4,6 +4,7 @@ from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 
+from .middleware import MFA_CONFIRMED_SESSION_KEY
 from .models import SecurityEvent, User
 from .services import security_event_log
 
@@ -31,6 +32,8 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
 
 def _log_mfa_change(action):
     def receiver_(sender, request, user, authenticator=None, **kwargs):
+        if action != "added" and request is not None and hasattr(request, "session"):
+            request.session.pop(MFA_CONFIRMED_SESSION_KEY, None)
         security_event_log(
             SecurityEvent.Kind.MFA_CHANGED,
             request=request,

@@ -15,6 +15,7 @@ from courses.models import Enrollment, SeminarSession
 from courses.services import enrollment_supervisions_set
 from lms.notify import notify
 from lms.sanitize import clean_html
+from lms.uploads import safe_filename
 
 from .models import (
     SEAT_STATUSES,
@@ -156,13 +157,14 @@ def session_move(*, session: SupervisionSession, starts_at, ends_at, by) -> Supe
     """Move one occurrence; the others of its series stay. Participants are told."""
     session = SupervisionSession.objects.select_for_update().get(pk=session.pk)
     _refuse_clashes(supervisor_clashes(session.supervisor, starts_at, ends_at, exclude=session))
-    shift = starts_at - session.starts_at
+    # Booking closes as long before the new time as before the old one; it opens no later.
+    session.booking_closes_at = min(
+        session.booking_closes_at + (starts_at - session.starts_at), starts_at
+    )
+    session.booking_opens_at = min(
+        session.booking_opens_at, session.booking_closes_at - timedelta(minutes=1)
+    )
     session.starts_at, session.ends_at = starts_at, ends_at
-    if session.booking_closes_at > starts_at or shift > timedelta(0):
-        session.booking_closes_at = min(session.booking_closes_at + shift, starts_at)
-        session.booking_opens_at = min(
-            session.booking_opens_at, session.booking_closes_at - timedelta(minutes=1)
-        )
     session.sequence += 1
     session.save()
     for user in _participants(session):
@@ -360,8 +362,6 @@ def case_submit(
         defaults={"title": title.strip(), "text": clean_html(text), "anonymised_confirmed": True},
     )
     for uploaded in files:
-        from lms.uploads import safe_filename
-
         name = safe_filename(uploaded.name)
         attachment = CaseAttachment(
             case=case,

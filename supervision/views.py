@@ -233,13 +233,22 @@ def attachment_download(request, pk):
 # Supervisors -----------------------------------------------------------------------------------
 
 
-def _week_start(value: str | None) -> dt.date:
-    today = timezone.localdate()
+def _period(view: str, value: str | None) -> tuple[dt.date, dt.date, dt.date]:
+    """(first day, day after the last, first day of the previous period) of the week or month
+    that holds ``value`` (an ISO date; today when missing or malformed)."""
     try:
-        day = dt.date.fromisoformat(value) if value else today
+        day = dt.date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
-        day = today
-    return day - dt.timedelta(days=day.weekday())
+        day = timezone.localdate()
+    if view == "month":
+        start = day.replace(day=1)
+        return (
+            start,
+            (start + dt.timedelta(days=32)).replace(day=1),
+            (start - dt.timedelta(days=1)).replace(day=1),
+        )
+    start = day - dt.timedelta(days=day.weekday())
+    return start, start + dt.timedelta(days=7), start - dt.timedelta(days=7)
 
 
 @login_required
@@ -247,18 +256,7 @@ def calendar(request):
     """The supervisor's week or month: supervisions with their bookings, and seminars."""
     _supervisor_required(request)
     view = "month" if request.GET.get("view") == "month" else "week"
-    start = _week_start(request.GET.get("start"))
-    if view == "month":
-        start = (
-            start.replace(day=1)
-            if request.GET.get("start")
-            else timezone.localdate().replace(day=1)
-        )
-        end = (start + dt.timedelta(days=32)).replace(day=1)
-        previous = (start - dt.timedelta(days=1)).replace(day=1)
-    else:
-        end = start + dt.timedelta(days=7)
-        previous = start - dt.timedelta(days=7)
+    start, end, previous = _period(view, request.GET.get("start"))
     zone = timezone.get_current_timezone()
     window = (
         dt.datetime.combine(start, dt.time(), zone),

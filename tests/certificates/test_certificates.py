@@ -194,3 +194,17 @@ def test_register_exports(client, completed):
     assert sheet.cell(2, 3).value == "Смирнова Анна Сергеевна"
     client.force_login(make_user("s@example.org", role="specialist"))
     assert client.get(reverse("certificates:register_export", args=["csv"])).status_code == 404
+
+
+def test_a_revocation_without_a_reason_keeps_what_was_typed(client, completed):
+    client.force_login(make_user("admin@example.org", role="admin", totp=True))
+    certificate = Certificate.objects.get()
+    page = client.post(
+        reverse("certificates:manage", args=[certificate.pk]),
+        {"action": "reissue", "reason": "", "holder_name": "Смирнова-Петрова Анна Сергеевна"},
+        follow=True,
+    ).content.decode()
+    assert "Укажите причину отзыва" in page
+    assert 'value="Смирнова-Петрова Анна Сергеевна"' in page
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"

@@ -235,3 +235,26 @@ def test_supervisions_required_by_the_course_hold_completion_back(coordinator, s
     services.enrollment_supervisions_set(enrollment=enrollment, count=2)
     enrollment.refresh_from_db()
     assert enrollment.status == Status.COMPLETED
+
+
+def test_marking_a_whole_roster_checks_completion_in_one_batch(coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def mark_all(n):
+        cohort = make_cohort(make_course(modules=0, completion_attendance_percent=100))
+        session = make_session(cohort)
+        marks = {
+            enroll(make_user(f"b{cohort.pk}-{i}@example.org"), cohort).pk: "present"
+            for i in range(n)
+        }
+        with CaptureQueriesContext(connection) as queries:
+            services.attendance_mark(session=session, marks=marks, by=coordinator)
+        assert Enrollment.objects.filter(cohort=cohort, status="completed").count() == n
+        return len(queries)
+
+    # Per learner: the mark, its change record, the completion and the e-mail's queries
+    # stay per row; checking the rules does not.
+    small, large = mark_all(3), mark_all(13)
+    per_learner = (large - small) / 10
+    assert per_learner <= 4

@@ -103,3 +103,19 @@ def test_an_editor_reaches_the_wagtail_admin_and_a_specialist_does_not(client, s
     assert client.get("/admin/").status_code == 200
     client.force_login(specialist)
     assert client.get("/admin/").status_code == 302
+
+
+def test_removing_the_authenticator_brings_the_mfa_requirement_back(client):
+    from allauth.mfa.models import Authenticator
+
+    coordinator = make_user("coord@example.org", role=Role.COORDINATOR, totp=True)
+    client.force_login(coordinator)
+    assert client.get(reverse("dashboard")).status_code == 200
+    Authenticator.objects.filter(user=coordinator).delete()
+    # the signal allauth sends on removal clears the remembered check
+    from allauth.mfa.signals import authenticator_removed
+
+    request = client.get(reverse("dashboard")).wsgi_request
+    authenticator_removed.send(sender=Authenticator, request=request, user=coordinator)
+    request.session.save()
+    assert client.get(reverse("dashboard"))["Location"] == reverse("mfa_activate_totp")

@@ -537,3 +537,20 @@ def test_booking_page_and_calendar_keep_their_query_count(client, world, who):
     small = count()
     _bulk_bookings(session, 990)
     assert count() == small
+
+
+@pytest.mark.parametrize(
+    ("query", "heading"),
+    [
+        ("?view=month&start=2026-12-01", "1 декабря 2026 — 31 декабря 2026"),  # a Tuesday
+        ("?view=month&start=2027-01-01", "1 января 2027 — 31 января 2027"),
+        ("?view=week&start=2026-12-03", "30 ноября 2026 — 6 декабря 2026"),
+        ("?view=week&start=не-дата", None),
+    ],
+)
+def test_the_calendar_shows_the_asked_week_or_month(client, world, query, heading):
+    client.force_login(world["supervisor"])
+    response = client.get(reverse("supervision:calendar") + query)
+    assert response.status_code == 200
+    if heading:
+        assert heading in response.content.decode()
