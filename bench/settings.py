@@ -22,7 +22,7 @@ os.environ.setdefault("DATABASE_URL", BENCH_DATABASE_URL)
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 
 from lms.settings.production import *  # noqa: E402, F403
-from lms.settings.production import env  # noqa: E402
+from lms.settings.production import cache_from_url, env  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -38,7 +38,7 @@ ROOT_URLCONF = "bench.urls"
 DATABASES = {"default": env.db_url_config(BENCH_DATABASE_URL)}
 DATABASES["default"]["CONN_MAX_AGE"] = 600
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-CACHES = {"default": env.cache_url_config(env.str("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"))}
+CACHES = {"default": cache_from_url(env.str("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"))}
 CACHES["default"]["KEY_PREFIX"] = "bench"
 
 # No manifest to build: plain static storage; every other storage as in production.

@@ -10,7 +10,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment
-from lms.models import Region
+from lms.models import ChoiceLabelsMixin, Region
 from lms.storage import private_storage
 
 DEFAULT_BODY = (
@@ -19,7 +19,7 @@ DEFAULT_BODY = (
 )
 
 
-class CertificateTemplate(models.Model):
+class CertificateTemplate(ChoiceLabelsMixin, models.Model):
     """How a certificate looks. Issued certificates keep their PDF exactly as issued, so
     editing a template never changes them."""
 
@@ -97,7 +97,7 @@ def new_verification_code() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Certificate(models.Model):
+class Certificate(ChoiceLabelsMixin, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Готовится")
         VALID = "valid", _("Действителен")
@@ -175,7 +175,7 @@ class Certificate(models.Model):
         return f"{self.serial} — {self.holder_name}"
 
 
-class CertificateEvent(models.Model):
+class CertificateEvent(ChoiceLabelsMixin, models.Model):
     """The audit trail: issued, e-mailed, revoked, re-issued; who and when."""
 
     class Kind(models.TextChoices):

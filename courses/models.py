@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
-from lms.models import Region
+from lms.models import ChoiceLabelsMixin, Region
 
 
 class Course(models.Model):
@@ -99,7 +99,7 @@ class CohortQuerySet(models.QuerySet):
         return self.filter(trainers=user)
 
 
-class Cohort(models.Model):
+class Cohort(ChoiceLabelsMixin, models.Model):
     """A run of a course (поток): dates, regions, capacity, trainers, application window."""
 
     class Status(models.TextChoices):
@@ -194,7 +194,7 @@ class EnrollmentQuerySet(models.QuerySet):
         return self.filter(region__in=user.coordinated_region_ids())
 
 
-class Enrollment(models.Model):
+class Enrollment(ChoiceLabelsMixin, models.Model):
     """A person's application to a cohort and, once approved, their place in it."""
 
     class Status(models.TextChoices):
@@ -264,7 +264,7 @@ ACTIVE_STATUSES = (
 )
 
 
-class Meeting(models.Model):
+class Meeting(ChoiceLabelsMixin, models.Model):
     """When and where a session happens: stored in UTC, entered in a named zone (the venue's or
     the host's), in person or online. Shared by seminars and supervision sessions."""
 
@@ -339,7 +339,7 @@ class SeminarSession(Meeting):
         return self.title
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabelsMixin, models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", _("Присутствовал")
         ABSENT = "absent", _("Отсутствовал")

@@ -48,10 +48,11 @@ def coordinated_enrollments(user):
     return enrollments.filter(region__in=user.coordinated_region_ids())
 
 
-def roster_enrollments(user, cohort: Cohort):
+def roster_enrollments(user, cohort: Cohort, *, teaches: bool | None = None):
     """Learners of ``cohort`` that ``user`` may see: all for its trainers and the admin,
-    their own region's for a coordinator."""
+    their own region's for a coordinator. ``teaches`` is ``can_teach(user, cohort)`` when the
+    caller already knows it."""
     enrollments = cohort.enrollments.select_related("user", "region")
-    if can_teach(user, cohort):
+    if can_teach(user, cohort) if teaches is None else teaches:
         return enrollments
     return enrollments.filter(region__in=user.coordinated_region_ids())

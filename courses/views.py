@@ -169,14 +169,16 @@ def teach(request):
 @login_required
 def cohort_roster(request, pk):
     cohort = permissions.staff_cohort_or_404(request.user, pk)
+    can_teach = permissions.can_teach(request.user, cohort)
     page = Paginator(
-        permissions.roster_enrollments(request.user, cohort)
+        permissions.roster_enrollments(request.user, cohort, teaches=can_teach)
         .filter(status__in=[Status.ENROLLED, Status.COMPLETED, Status.WAITLISTED, Status.PENDING])
-        .select_related("cohort__course")
         .order_by("user__last_name", "user__first_name", "pk"),
         ROSTER_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     enrollments = list(page)
+    for enrollment in enrollments:
+        enrollment.cohort = cohort  # one cohort and course object for the page, not one per row
     progress = progress_for_enrollments(
         e for e in enrollments if e.status in (Status.ENROLLED, Status.COMPLETED)
     )
@@ -190,7 +192,7 @@ def cohort_roster(request, pk):
             "rows": rows,
             "page": page,
             "sessions": sessions,
-            "can_teach": permissions.can_teach(request.user, cohort),
+            "can_teach": can_teach,
             "can_coordinate": request.user.has_role(Role.COORDINATOR),
         },
     )

@@ -1,14 +1,34 @@
 """People and places the whole platform shares: regions, organisations, users and their roles,
 personal-data consent, the security log, and the personal calendar feed's token."""
 
+import functools
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.utils.encoding import force_str
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+
+
+@functools.cache
+def _choice_labels(field) -> dict:
+    return dict(field.flatchoices)
+
+
+class ChoiceLabelsMixin:
+    """``get_FOO_display()`` from a table built once per field.
+
+    Django rebuilds the table on every call and hashes each label, and a label is a lazy
+    translation, so every call translates every choice: on a 50-row roster that was a tenth of
+    the page. The table keeps the lazy labels, so the reader's language still decides.
+    """
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        return force_str(_choice_labels(field).get(value, value), strings_only=True)
 
 
 class Region(models.Model):
@@ -180,7 +200,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return {region for role, region in self._role_rows() if role == Role.COORDINATOR}
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(ChoiceLabelsMixin, models.Model):
     """A role held by a user; a coordinator's role is scoped to one region per row.
 
     Give and take roles through ``lms.services.role_grant`` / ``role_revoke`` only: they keep

@@ -8,10 +8,11 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Cohort, Course, Meeting
+from lms.models import ChoiceLabelsMixin
 from lms.storage import private_storage
 
 
-class SupervisionSeries(models.Model):
+class SupervisionSeries(ChoiceLabelsMixin, models.Model):
     """Sessions created together as a weekly or fortnightly series."""
 
     class Frequency(models.TextChoices):
@@ -135,7 +136,7 @@ class SupervisionSession(Meeting):
         return self.starts_at - timedelta(hours=self.cancellation_hours)
 
 
-class Booking(models.Model):
+class Booking(ChoiceLabelsMixin, models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Записан")
         WAITLISTED = "waitlisted", _("В листе ожидания")

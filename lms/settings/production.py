@@ -5,7 +5,7 @@ stops the process at start-up instead of running with a development default.
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import cache_from_url, env
 
 DEBUG = False
 MFA_TOTP_INSECURE_BYPASS_CODE = None
@@ -15,8 +15,8 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES = {
-    "default": env.cache(
-        "CACHE_URL", default=env.str("REDIS_URL", default="redis://127.0.0.1:6379/1")
+    "default": cache_from_url(
+        env.str("CACHE_URL", default=env.str("REDIS_URL", default="redis://127.0.0.1:6379/1"))
     )
 }
 
