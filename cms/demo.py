@@ -1,9 +1,31 @@
-"""Demo content: the programme's targets (seed 000) on the home page, and the pages of the
-demo course's seminar modules."""
+"""Demo content: the programme's targets (seed 000) on the home page, the pages of the demo
+course's seminar modules, and the library (practices and recommendations retold from the
+programme documents in library_content.py), each with a document to download."""
+
+import datetime as dt
+import io
+import zipfile
+from xml.sax.saxutils import escape
+
+from django.core.files.base import ContentFile
+from django.utils.html import strip_tags
+from wagtail.documents import get_document_model
 
 from courses.models import CourseModule
+from lms.models import Region
 
-from .models import HomePage, ModuleIndexPage, SeminarModulePage
+from . import library_content
+from .models import (
+    HomePage,
+    LibraryAttachment,
+    LibraryIndexPage,
+    ModuleIndexPage,
+    PracticePage,
+    RecommendationPage,
+    SeminarModulePage,
+    TargetGroup,
+    Topic,
+)
 
 TARGETS = [
     {"value": "175", "label": "специалистов из 7 регионов — цель обучения программы"},
@@ -17,6 +39,7 @@ def load(stdout):
     if home is None:
         return
     _module_pages(home)
+    _library(home)
     if home.body:
         return
     home.body = [
@@ -103,3 +126,109 @@ def _module_pages(home):
         )
         module.page = page
         module.save(update_fields=["page"])
+
+
+def _library(home):
+    if LibraryIndexPage.objects.exists():
+        return
+    for model, rows in (
+        (Topic, library_content.TOPICS),
+        (TargetGroup, library_content.TARGET_GROUPS),
+    ):
+        for order, (slug, name) in enumerate(rows):
+            model.objects.get_or_create(slug=slug, defaults={"name": name, "order": order})
+    index = home.add_child(
+        instance=LibraryIndexPage(
+            title="Библиотека практик и рекомендаций",
+            slug="library",
+            intro="<p>Методические рекомендации и лучшие практики регионов: что работает в "
+            "профилактике социального сиротства и помощи семьям. Ищите по словам, выбирайте "
+            "регион, тему и целевую группу.</p>",
+            search_description="Методические рекомендации и лучшие практики органов опеки "
+            "и попечительства из регионов России.",
+        )
+    )
+    regions = {r.code: r for r in Region.objects.all()}
+    for item in library_content.PRACTICES:
+        page = PracticePage(
+            title=item["title"],
+            slug=item["slug"],
+            summary=item["summary"],
+            region=regions[item["region_code"]],
+            year=item["year"],
+            organisation=item["organisation"],
+            period=item["period"],
+            what_was_done=item["what_was_done"],
+            results=item["results"],
+            figures=[("figure", {"value": v, "label": label}) for v, label in item["figures"]],
+            resources=item["resources"],
+            contacts=item["contacts"],
+        )
+        _add(index, page, item, [item["summary"], item["what_was_done"], item["results"]])
+    for item in library_content.RECOMMENDATIONS:
+        page = RecommendationPage(
+            title=item["title"],
+            slug=item["slug"],
+            summary=item["summary"],
+            region=regions[item["region_code"]],
+            year=item["year"],
+            authors=item["authors"],
+            body=list(item["body"]),
+            status=item["status"],
+            act_number=item["act_number"],
+            act_date=dt.date.fromisoformat(item["act_date"]) if item["act_date"] else None,
+        )
+        texts = [item["summary"]] + [value for kind, value in item["body"]]
+        _add(index, page, item, texts)
+
+
+def _add(index, page, item, texts):
+    page.topics = list(Topic.objects.filter(slug__in=item["topics"]))
+    page.target_groups = list(TargetGroup.objects.filter(slug__in=item["target_groups"]))
+    document = get_document_model()(title=f"{item['title']} — описание")
+    document.file.save(f"{item['slug']}.docx", ContentFile(_docx(item["title"], texts)), save=False)
+    document._set_document_file_metadata()  # size, hash and type, as the admin's upload sets
+    document.save()
+    page.attachments = [LibraryAttachment(document=document, note="Подробное описание, DOCX")]
+    index.add_child(instance=page)
+    page.save_revision().publish()
+
+
+def _docx(title: str, texts: list[str]) -> bytes:
+    """A minimal Word document: the title and the texts as paragraphs."""
+    paragraphs = [title] + [
+        line
+        for text in texts
+        for line in strip_tags(text.replace("</p>", "\n").replace("</li>", "\n")).splitlines()
+        if line.strip()
+    ]
+    body = "".join(
+        f"<w:p><w:r><w:t>{escape(line.strip())}</w:t></w:r></w:p>" for line in paragraphs
+    )
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+            'ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+            'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="word/document.xml"/></Relationships>'
+        ),
+        "word/document.xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
+            'openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+            + body
+            + "</w:body></w:document>"
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
+    return buffer.getvalue()

@@ -21,7 +21,8 @@ _items: list[NavItem] = []
 def register_nav_item(
     url_name: str, label, *roles: str, order: int = 50, public: bool = False
 ) -> None:
-    """Apps add their entries to the main menu from ``AppConfig.ready()``."""
+    """Apps add their entries to the main menu from ``AppConfig.ready()``. ``url_name`` is a
+    URL pattern's name, or a path starting with "/" (a Wagtail page such as the library)."""
     if any(item.url_name == url_name for item in _items):
         return
     _items.append(NavItem(url_name, label, roles, order, public))
@@ -38,7 +39,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     items = [(reverse("wagtail_serve", args=[""]), _("Главная"))] + [
-        (reverse(item.url_name), item.label)
+        (item.url_name if item.url_name.startswith("/") else reverse(item.url_name), item.label)
         for item in _items
         if item.public or (signed_in and (not item.roles or user.has_role(*item.roles)))
     ]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("supervision/", include("supervision.urls")),
     path("", include("certificates.urls")),
+    path("", include("cms.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("profile/", views.profile, name="profile"),
     path("profile/my-data.json", views.personal_data_export, name="personal_data_export"),

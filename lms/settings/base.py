@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.sitemaps",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -264,7 +265,19 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_CONTENT_LANGUAGES = [("ru", "Русский")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("ru", "Русский"), ("en", "English")]
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database search: PostgreSQL full-text search with the Russian configuration
+# (morphology: «семьи» finds «семья»); on SQLite whatever its full-text search offers.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "wagtail.search.backends.database",
+        "SEARCH_CONFIG": "russian",
+    }
+}
+# Documents live in private storage and are served only through Wagtail's view, which asks
+# cms/wagtail_hooks.py who may have them; always as attachments, never rendered inline.
+WAGTAILDOCS_DOCUMENT_MODEL = "cms.LibraryDocument"
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list = []
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

@@ -125,3 +125,34 @@ class SeminarModulePage(Page):
         context["reader"] = reader
         template = self.template if reader.can_read else self.teaser_template
         return TemplateResponse(request, template, context)
+
+
+from .library import (  # noqa: E402  (the library's pages live beside the site's own)
+    LibraryAttachment,
+    LibraryDocument,
+    LibraryIndexPage,
+    LibraryPage,
+    LibraryPhoto,
+    PracticePage,
+    Reading,
+    RecommendationPage,
+    TargetGroup,
+    Topic,
+)
+
+__all__ = [
+    "HomePage",
+    "LibraryAttachment",
+    "LibraryDocument",
+    "LibraryIndexPage",
+    "LibraryPage",
+    "LibraryPhoto",
+    "ModuleIndexPage",
+    "ModuleStreamBlock",
+    "PracticePage",
+    "Reading",
+    "RecommendationPage",
+    "SeminarModulePage",
+    "TargetGroup",
+    "Topic",
+]

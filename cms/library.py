@@ -1,0 +1,336 @@
+"""Reading the library: who may see which page, filters with counts, search with highlighted
+snippets, related pages and reading counts.
+
+The index costs a fixed number of queries whatever the library's size: the reader's view
+restrictions, one search (when asked), one count and one page of results, one count per facet.
+"""
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import snowballstemmer
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from wagtail.models import BaseViewRestriction, PageViewRestriction
+
+from lms.models import Region
+
+from .models import LibraryPage, Reading, TargetGroup, Topic
+
+PAGE_SIZE = 20
+SEARCH_LIMIT = 500  # the most relevant hits a search keeps; enough to page and filter through
+QUERY_MAX_LENGTH = 200
+FILTER_KEYS = ("q", "type", "region", "topic", "group", "year")
+
+
+def readable(request, queryset=None):
+    """Live library pages ``request``'s reader may open: public ones, and those an editor
+    restricted to signed-in readers or to a group the reader is in (Wagtail's page privacy)."""
+    queryset = (queryset if queryset is not None else LibraryPage.objects.all()).live()
+    user = request.user
+    group_ids = None
+    blocked = Q()
+    for restriction in PageViewRestriction.objects.select_related("page").prefetch_related(
+        "groups"
+    ):
+        kind = restriction.restriction_type
+        if kind == BaseViewRestriction.LOGIN and user.is_authenticated:
+            continue
+        if kind == BaseViewRestriction.GROUPS and user.is_authenticated:
+            if user.is_superuser:
+                continue
+            if group_ids is None:
+                group_ids = set(user.groups.values_list("pk", flat=True))
+            if group_ids & {group.pk for group in restriction.groups.all()}:
+                continue
+        if kind == BaseViewRestriction.PASSWORD and restriction.pk in request.session.get(
+            restriction.passed_view_restrictions_session_key, []
+        ):
+            continue
+        blocked |= queryset.descendant_of_q(restriction.page, inclusive=True)
+    return queryset.exclude(blocked) if blocked else queryset
+
+
+@dataclass
+class Filters:
+    """What the reader asked for, checked: unknown values are dropped with a message."""
+
+    q: str = ""
+    type: str = ""
+    region: str = ""
+    topic: str = ""
+    group: str = ""
+    year: int | None = None
+    problems: list = field(default_factory=list)
+
+    def apply(self, queryset, *, skip: str = ""):
+        if self.type and skip != "type":
+            queryset = queryset.filter(kind=self.type)
+        if self.region and skip != "region":
+            queryset = queryset.filter(region__code=self.region)
+        if self.topic and skip != "topic":
+            queryset = queryset.filter(topics__slug=self.topic)
+        if self.group and skip != "group":
+            queryset = queryset.filter(target_groups__slug=self.group)
+        if self.year and skip != "year":
+            queryset = queryset.filter(year=self.year)
+        return queryset
+
+    def query_string(self, **changes) -> str:
+        """The canonical query string, with ``changes`` (a value, or None to drop a key)."""
+        values = {key: getattr(self, key) for key in FILTER_KEYS}
+        values.update(changes)
+        return urlencode([(key, values[key]) for key in FILTER_KEYS if values[key]])
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, key) for key in FILTER_KEYS)
+
+
+def filters_from(params) -> Filters:
+    filters = Filters(q=" ".join(params.get("q", "").split())[:QUERY_MAX_LENGTH])
+    kind = params.get("type", "")
+    if kind in LibraryPage.Kind.values:
+        filters.type = kind
+    elif kind:
+        filters.problems.append(_("Неизвестный вид материалов: фильтр не применён."))
+    region = params.get("region", "")
+    if region and Region.objects.filter(code=region).exists():
+        filters.region = region
+    elif region:
+        filters.problems.append(
+            _("Региона с кодом «%(code)s» нет: фильтр по региону не применён.") % {"code": region}
+        )
+    for key, model, message in (
+        ("topic", Topic, _("Такой темы нет: фильтр по теме не применён.")),
+        ("group", TargetGroup, _("Такой целевой группы нет: фильтр не применён.")),
+    ):
+        slug = params.get(key, "")
+        if slug and model.objects.filter(slug=slug).exists():
+            setattr(filters, key, slug)
+        elif slug:
+            filters.problems.append(message)
+    year = params.get("year", "")
+    if year.isdigit() and 1990 <= int(year) <= 2100:
+        filters.year = int(year)
+    elif year:
+        filters.problems.append(_("Год указан неверно: фильтр по году не применён."))
+    return filters
+
+
+def search_ids(queryset, query: str) -> list[int]:
+    """Ids of the pages matching ``query``, most relevant first (Wagtail's search backend:
+    PostgreSQL full-text search with the Russian configuration in production)."""
+    return [page.pk for page in queryset.only("pk").search(query)[:SEARCH_LIMIT]]
+
+
+@dataclass
+class Facet:
+    key: str
+    label: str
+    options: list  # (value, label, count, url, selected)
+
+
+def _facet(filters, base, key, label, values, names, counts) -> Facet:
+    selected = getattr(filters, key)
+    options = []
+    for value in values:
+        count = counts.get(value, 0)
+        is_selected = str(value) == str(selected)
+        if count or is_selected:
+            change = None if is_selected else value
+            url = "?" + filters.query_string(**{key: change})
+            options.append((value, names.get(value, value), count, url, is_selected))
+    return Facet(key, label, options)
+
+
+def facets(filters: Filters, base) -> list[Facet]:
+    """Counts for each filter's values, given the other filters (so a reader sees where a
+    different region or topic would take them). One query per facet."""
+    kinds = dict(
+        filters.apply(base, skip="type").values_list("kind").annotate(n=Count("pk")).order_by()
+    )
+    regions = {
+        code: (name, n)
+        for code, name, n in filters.apply(base, skip="region")
+        .values_list("region__code", "region__name")
+        .annotate(n=Count("pk"))
+        .order_by("region__name")
+    }
+    topics = {
+        slug: (name, n)
+        for slug, name, n in Topic.objects.filter(pages__in=filters.apply(base, skip="topic"))
+        .values_list("slug", "name")
+        .annotate(n=Count("pages"))
+        .order_by("order", "name")
+    }
+    groups = {
+        slug: (name, n)
+        for slug, name, n in TargetGroup.objects.filter(pages__in=filters.apply(base, skip="group"))
+        .values_list("slug", "name")
+        .annotate(n=Count("pages"))
+        .order_by("order", "name")
+    }
+    years = dict(
+        filters.apply(base, skip="year").values_list("year").annotate(n=Count("pk")).order_by()
+    )
+    return [
+        _facet(
+            filters,
+            base,
+            "type",
+            _("Вид"),
+            LibraryPage.Kind.values,
+            dict(LibraryPage.Kind.choices),
+            kinds,
+        ),
+        _facet(
+            filters,
+            base,
+            "region",
+            _("Регион"),
+            list(regions),
+            {code: name for code, (name, _n) in regions.items()},
+            {code: n for code, (_name, n) in regions.items()},
+        ),
+        _facet(
+            filters,
+            base,
+            "topic",
+            _("Тема"),
+            list(topics),
+            {slug: name for slug, (name, _n) in topics.items()},
+            {slug: n for slug, (_name, n) in topics.items()},
+        ),
+        _facet(
+            filters,
+            base,
+            "group",
+            _("Целевая группа"),
+            list(groups),
+            {slug: name for slug, (name, _n) in groups.items()},
+            {slug: n for slug, (_name, n) in groups.items()},
+        ),
+        _facet(filters, base, "year", _("Год"), sorted(years, reverse=True), {}, years),
+    ]
+
+
+_stemmer = snowballstemmer.stemmer("russian")
+_WORD = re.compile(r"\w+", re.UNICODE)
+SNIPPET_LENGTH = 300
+
+
+def highlight(text: str, query: str, length: int = SNIPPET_LENGTH) -> str:
+    """``text`` escaped, cut to about ``length`` characters around the first word that shares
+    a stem with a word of ``query`` («семьи» marks «семья»), those words in <mark>."""
+    stems = {_stemmer.stemWord(word.lower()) for word in _WORD.findall(query)}
+    stems.discard("")
+    words = list(_WORD.finditer(text))
+    hits = [m for m in words if stems and _stemmer.stemWord(m.group().lower()) in stems]
+    start = 0
+    if hits and hits[0].start() > length // 3:
+        start = text.rfind(" ", 0, hits[0].start() - length // 3) + 1
+    end = min(len(text), start + length)
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    out, position = [], start
+    for m in hits:
+        if m.start() < start or m.end() > end:
+            continue
+        out.append(escape(text[position : m.start()]))
+        out.append(f"<mark>{escape(m.group())}</mark>")
+        position = m.end()
+    out.append(escape(text[position:end]))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + "".join(out) + suffix)  # noqa: S308 - every piece escaped above
+
+
+def index_response(index_page, request):
+    filters = filters_from(request.GET)
+    canonical = filters.query_string()
+    given = request.GET.copy()
+    page_number = given.pop("page", [""])[-1]
+    if given and not filters.problems and canonical != given.urlencode():
+        # Shareable addresses: no empty or repeated parameters, always in the same order.
+        query = "&".join(
+            part for part in (canonical, page_number and f"page={page_number}") if part
+        )
+        return HttpResponseRedirect(index_page.url + ("?" + query if query else ""))
+    base = readable(request, LibraryPage.objects.child_of(index_page))
+    ranked = search_ids(base, filters.q) if filters.q else None
+    if ranked is not None:
+        base = base.filter(pk__in=ranked)
+    results = filters.apply(base).select_related("region")
+    if ranked is None:
+        results = results.order_by("-first_published_at", "-pk")
+    else:
+        results = results.order_by()
+    page = Paginator(results.distinct(), PAGE_SIZE).get_page(request.GET.get("page"))
+    items = list(page)
+    if ranked is not None:
+        position = {pk: i for i, pk in enumerate(ranked)}
+        items.sort(key=lambda item: position[item.pk])
+        for item in items:
+            item.snippet = highlight(item.summary, filters.q)
+    context = index_page.get_context(request)
+    context.update(
+        {
+            "filters": filters,
+            "facets": facets(filters, base),
+            "page_obj": page,
+            "items": items,
+            "search_capped": ranked is not None and len(ranked) == SEARCH_LIMIT,
+            "page_query": canonical,
+            "filters_hidden": [
+                (key, getattr(filters, key))
+                for key in FILTER_KEYS
+                if key != "q" and getattr(filters, key)
+            ],
+            "reading": reading_totals()
+            if request.user.has_perm("wagtailadmin.access_admin")
+            else None,
+        }
+    )
+    return TemplateResponse(request, index_page.get_template(request), context)
+
+
+def related_pages(page, limit: int = 4):
+    """Other live public pages sharing a topic or the region, those sharing both first."""
+    topic_ids = list(page.topics.values_list("pk", flat=True))
+    shares_topic = Q(topics__in=topic_ids)
+    return (
+        LibraryPage.objects.live()
+        .public()
+        .sibling_of(page, inclusive=False)
+        .filter(shares_topic | Q(region_id=page.region_id))
+        .annotate(
+            shared=Count("topics", filter=shares_topic, distinct=True)
+            + Count("pk", filter=Q(region_id=page.region_id), distinct=True)
+        )
+        .select_related("region")
+        .order_by("-shared", "-first_published_at")[:limit]
+    )
+
+
+def reading_record(page, user) -> None:
+    """Count a signed-in reader once per page (with their region); visitors are not counted."""
+    if user.is_authenticated:
+        Reading.objects.bulk_create(
+            [Reading(page_id=page.pk, user_id=user.pk, region_id=user.region_id)],
+            ignore_conflicts=True,
+        )
+
+
+def reading_totals(pages=None) -> dict:
+    """How many registered readers from how many regions read ``pages`` (all by default)."""
+    readings = Reading.objects.all() if pages is None else Reading.objects.filter(page__in=pages)
+    return readings.aggregate(
+        readers=Count("user", distinct=True), regions=Count("region", distinct=True)
+    )
