@@ -1,8 +1,9 @@
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from wagtail.signals import page_published
 
-from .models import LibraryDocument
+from .models import LibraryDocument, LibraryPage
 
 
 @receiver(post_save, sender=LibraryDocument)
@@ -13,3 +14,13 @@ def document_saved(sender, instance, created, update_fields=None, **kwargs):
     from .tasks import document_text_extract
 
     transaction.on_commit(lambda: document_text_extract.delay(instance.pk))
+
+
+@receiver(page_published)
+def library_page_published(sender, instance, **kwargs):
+    """Index a published library page again once its attachments are saved: the index entry
+    written during the page's own save saw the attachments as they were before."""
+    if isinstance(instance, LibraryPage):
+        from wagtail.search.index import insert_or_update_object
+
+        insert_or_update_object(instance)

@@ -154,6 +154,13 @@ class LibraryPage(Page):
 
         return related_pages(self, limit)
 
+    def get_context(self, request, *args, **kwargs):
+        from cms.library import reading_totals
+
+        context = super().get_context(request, *args, **kwargs)
+        context["reading"] = reading_totals([self])
+        return context
+
     def serve(self, request, *args, **kwargs):
         from cms.library import reading_record
 

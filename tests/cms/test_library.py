@@ -1,0 +1,291 @@
+"""The library as its readers and editors meet it: filters and counts, search, restricted pages,
+documents that only the right people can download, reading counts, feeds."""
+
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import PageViewRestriction
+
+from cms.library import highlight
+from cms.models import (
+    HomePage,
+    LibraryAttachment,
+    LibraryDocument,
+    LibraryIndexPage,
+    ModuleIndexPage,
+    PracticePage,
+    Reading,
+    RecommendationPage,
+    SeminarModulePage,
+    TargetGroup,
+    Topic,
+)
+from tests.factories import enroll, make_cohort, make_course, make_user, region
+
+pytestmark = pytest.mark.django_db
+
+
+def docx(*paragraphs: str) -> bytes:
+    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(
+            "word/document.xml",
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{body}</w:body></w:document>",
+        )
+    return buffer.getvalue()
+
+
+def document(title="Описание практики", content=None, name="practice.docx"):
+    doc = LibraryDocument(title=title)
+    doc.file.save(name, ContentFile(content or docx("Текст документа")), save=False)
+    doc._set_document_file_metadata()
+    doc.save()
+    return doc
+
+
+@pytest.fixture
+def library():
+    home = HomePage.objects.get()
+    index = home.add_child(instance=LibraryIndexPage(title="Библиотека", slug="library"))
+    topics = {
+        slug: Topic.objects.create(slug=slug, name=name)
+        for slug, name in (("prevention", "Профилактика"), ("training", "Обучение"))
+    }
+    groups = {
+        slug: TargetGroup.objects.create(slug=slug, name=name)
+        for slug, name in (("birth", "Кровные семьи"), ("foster", "Замещающие семьи"))
+    }
+    return {"index": index, "topics": topics, "groups": groups}
+
+
+def practice(library, title, *, code="35", year=2017, topics=(), groups=(), summary=None, **kw):
+    page = PracticePage(
+        title=title,
+        slug=kw.pop("slug", None) or f"p-{PracticePage.objects.count() + 1}",
+        summary=summary or f"Кратко: {title}",
+        region=region(code),
+        year=year,
+        organisation=kw.pop("organisation", "Региональный ресурсный центр"),
+        period="2016–2017",
+        what_was_done=kw.pop("what_was_done", "<p>Провели семинары.</p>"),
+        results=kw.pop("results", "<p>Участники получили помощь.</p>"),
+        **kw,
+    )
+    page.topics = [library["topics"][t] for t in topics]
+    page.target_groups = [library["groups"][g] for g in groups]
+    library["index"].add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def test_filters_combine_and_each_facet_counts_what_the_other_filters_leave(client, library):
+    practice(library, "Марафон технологий", code="35", topics=["prevention"], groups=["birth"])
+    practice(library, "Институт образования", code="38", topics=["training"], groups=["foster"])
+    practice(library, "Площадка в Тюмени", code="72", year=2024, topics=["prevention"])
+
+    page = client.get("/library/?region=35&topic=prevention").content.decode()
+    assert "Марафон технологий" in page
+    assert "Институт образования" not in page and "Площадка в Тюмени" not in page
+    assert "Найден 1 материал" in page
+    # Regions are counted under the topic filter only: two regions have prevention practices.
+    assert 'Вологодская область</a>\n                <span class="muted">(1)' in page
+    assert 'Тюменская область</a>\n                <span class="muted">(1)' in page
+    assert "Иркутская область" not in page
+
+    page = client.get("/library/?type=practice&year=2024").content.decode()
+    assert "Площадка в Тюмени" in page and "Марафон технологий" not in page
+
+
+def test_addresses_are_canonical_and_bad_filters_are_explained(client, library):
+    practice(library, "Марафон технологий")
+    response = client.get("/library/?year=&region=35&q=")
+    assert response.status_code == 302
+    assert response["Location"] == "/library/?region=35"
+
+    page = client.get("/library/?region=99&topic=nothing").content.decode()
+    assert "Региона с кодом «99» нет" in page
+    assert "Такой темы нет" in page
+    assert "Марафон технологий" in page  # the rest of the library is still shown
+
+
+def test_the_index_costs_the_same_queries_for_a_few_and_for_many_pages(client, library):
+    def queries():
+        url = "/library/?q=семинары&topic=prevention"
+        client.get(url)  # warm the content-type cache
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured.captured_queries)
+
+    for n in range(3):
+        practice(library, f"Практика {n}", topics=["prevention"], groups=["birth"])
+    few = queries()
+    for n in range(3, 45):
+        practice(library, f"Практика {n}", code=("35", "38", "72")[n % 3], topics=["prevention"])
+    assert queries() == few
+
+
+def test_highlight_marks_words_of_the_same_stem_and_escapes_the_rest():
+    text = "Помощь семья <script>получает</script> вовремя; опекун и семьи."
+    snippet = str(highlight(text, "семьи опекуны"))
+    assert "<mark>семья</mark>" in snippet and "<mark>семьи</mark>" in snippet
+    assert "<mark>опекун</mark>" in snippet
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+
+
+def test_restricted_pages_and_their_documents_reach_only_the_readers_allowed(client, library):
+    public_doc = document("Открытый документ", name="open.docx")
+    private_doc = document("Для управленцев", name="closed.docx")
+    group_doc = document("Для группы", name="group.docx")
+    open_page = practice(library, "Открытая практика")
+    open_page.attachments = [LibraryAttachment(document=public_doc)]
+    open_page.save_revision().publish()
+    closed = practice(library, "Закрытая практика")
+    closed.attachments = [LibraryAttachment(document=private_doc)]
+    closed.save_revision().publish()
+    PageViewRestriction.objects.create(page=closed, restriction_type=PageViewRestriction.LOGIN)
+    grouped = practice(library, "Практика для группы")
+    grouped.attachments = [LibraryAttachment(document=group_doc)]
+    grouped.save_revision().publish()
+    managers = Group.objects.create(name="Управленцы регионов")
+    restriction = PageViewRestriction.objects.create(
+        page=grouped, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.add(managers)
+    orphan = document("Ни к чему не приложен", name="orphan.docx")
+
+    index = client.get("/library/").content.decode()
+    assert "Открытая практика" in index and "Закрытая практика" not in index
+    assert client.get(closed.url).status_code == 302  # to the login page
+    assert client.get(public_doc.url).status_code == 200
+    for doc in (private_doc, group_doc, orphan):
+        assert client.get(doc.url).status_code == 404
+
+    reader = make_user("reader@example.org", role="manager")
+    client.force_login(reader)
+    index = client.get("/library/").content.decode()
+    assert "Закрытая практика" in index and "Практика для группы" not in index
+    response = client.get(private_doc.url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client.get(group_doc.url).status_code == 404
+    reader.groups.add(managers)
+    assert client.get(group_doc.url).status_code == 200
+    assert "Практика для группы" in client.get("/library/").content.decode()
+    assert client.get(orphan.url).status_code == 404
+
+    editor = make_user("editor@example.org", role="editor", totp=True)
+    client.force_login(editor)
+    assert client.get(orphan.url).status_code == 200
+
+
+def test_documents_have_no_media_url(settings, library):
+    doc = document()
+    with pytest.raises(NotImplementedError):
+        doc.file.url  # noqa: B018
+    assert not str(doc.file.path).startswith(str(settings.MEDIA_ROOT))
+
+
+def test_module_handouts_follow_course_enrolment(client):
+    home = HomePage.objects.get()
+    modules = home.add_child(instance=ModuleIndexPage(title="Модули", slug="modules"))
+    handout = document("Раздаточный материал", name="handout.docx")
+    page = modules.add_child(
+        instance=SeminarModulePage(
+            title="Работа со случаем",
+            slug="case",
+            summary="Кратко",
+            body=[("handout", {"document": handout, "note": ""})],
+        )
+    )
+    course = make_course()
+    module = course.modules.first()
+    module.page = page
+    module.save()
+    learner = make_user("learner@example.org", role="specialist")
+    enroll(learner, make_cohort(course))
+    outsider = make_user("outsider@example.org", role="specialist")
+
+    assert client.get(handout.url).status_code == 404
+    client.force_login(outsider)
+    assert client.get(handout.url).status_code == 404
+    client.force_login(learner)
+    assert client.get(handout.url).status_code == 200
+
+
+def test_words_inside_a_document_are_found(client, library, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = document(content=docx("Наставничество выпускников интернатов"), name="m.docx")
+    assert "Наставничество" in LibraryDocument.objects.get(pk=doc.pk).text
+    page = practice(library, "Практика без этого слова")
+    page.attachments = [LibraryAttachment(document=doc)]
+    page.save_revision().publish()
+    practice(library, "Другая практика")
+
+    found = client.get("/library/?q=Наставничество").content.decode()
+    assert "Практика без этого слова" in found and "Другая практика" not in found
+
+
+def test_a_pdf_document_is_read_too(library, django_capture_on_commit_callbacks):
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    canvas.drawString(72, 720, "Supervision checklist")
+    canvas.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = document(content=buffer.getvalue(), name="checklist.pdf")
+    assert "Supervision checklist" in LibraryDocument.objects.get(pk=doc.pk).text
+
+
+def test_reading_is_counted_once_per_signed_in_reader_with_their_region(client, library):
+    page = practice(library, "Марафон технологий")
+    client.get(page.url)
+    assert Reading.objects.count() == 0  # visitors are not counted
+    reader = make_user("reader@example.org", role="manager", region_code="35")
+    client.force_login(reader)
+    client.get(page.url)
+    client.get(page.url)
+    reading = Reading.objects.get()
+    assert (reading.user, reading.region.code) == (reader, "35")
+    assert "Прочитал 1 специалист" in client.get(page.url).content.decode()
+
+
+def test_an_adopted_recommendation_needs_its_act(library):
+    page = RecommendationPage(
+        title="Рекомендация",
+        slug="rec",
+        summary="Кратко",
+        region=region("38"),
+        year=2019,
+        authors="Учебный центр",
+        body=[("paragraph", "<p>Текст</p>")],
+        status=RecommendationPage.Status.ADOPTED,
+    )
+    with pytest.raises(ValidationError, match="номер и дату акта"):
+        page.full_clean()
+
+
+def test_feeds_sitemap_and_sharing_tags_show_public_pages_only(client, library):
+    shared = practice(library, "Открытая практика", summary="Как помочь семье вовремя.")
+    closed = practice(library, "Закрытая практика")
+    PageViewRestriction.objects.create(page=closed, restriction_type=PageViewRestriction.LOGIN)
+
+    atom = client.get("/library.atom").content.decode()
+    assert "Открытая практика" in atom and "Закрытая практика" not in atom
+    assert "Открытая практика" in client.get("/library.rss").content.decode()
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert shared.url in sitemap and closed.url not in sitemap
+    page = client.get(shared.url).content.decode()
+    assert '<meta property="og:title" content="Открытая практика">' in page
+    assert '<meta property="og:description" content="Как помочь семье вовремя.">' in page
