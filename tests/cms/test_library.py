@@ -289,3 +289,20 @@ def test_feeds_sitemap_and_sharing_tags_show_public_pages_only(client, library):
     page = client.get(shared.url).content.decode()
     assert '<meta property="og:title" content="Открытая практика">' in page
     assert '<meta property="og:description" content="Как помочь семье вовремя.">' in page
+
+
+def test_the_admin_refuses_a_document_whose_content_is_not_pdf_or_docx(client, library):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    editor = make_user("editor@example.org", role="editor", totp=True)
+    client.force_login(editor)
+    fake = SimpleUploadedFile("plan.pdf", b"<html><script>alert(1)</script></html>")
+    response = client.post("/admin/documents/add/", {"title": "План", "file": fake})
+    assert response.status_code == 200
+    assert "Проверяется содержимое файла" in response.content.decode()
+    assert not LibraryDocument.objects.exists()
+
+    real = SimpleUploadedFile("plan.docx", docx("План работы"))
+    response = client.post("/admin/documents/add/", {"title": "План", "file": real})
+    assert response.status_code == 302
+    assert LibraryDocument.objects.get().title == "План"
