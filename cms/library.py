@@ -137,7 +137,7 @@ class Facet:
     options: list  # (value, label, count, url, selected)
 
 
-def _facet(filters, base, key, label, values, names, counts) -> Facet:
+def _facet(filters, key, label, values, names, counts) -> Facet:
     selected = getattr(filters, key)
     options = []
     for value in values:
@@ -183,7 +183,6 @@ def facets(filters: Filters, base) -> list[Facet]:
     return [
         _facet(
             filters,
-            base,
             "type",
             _("Вид"),
             LibraryPage.Kind.values,
@@ -192,7 +191,6 @@ def facets(filters: Filters, base) -> list[Facet]:
         ),
         _facet(
             filters,
-            base,
             "region",
             _("Регион"),
             list(regions),
@@ -201,7 +199,6 @@ def facets(filters: Filters, base) -> list[Facet]:
         ),
         _facet(
             filters,
-            base,
             "topic",
             _("Тема"),
             list(topics),
@@ -210,14 +207,13 @@ def facets(filters: Filters, base) -> list[Facet]:
         ),
         _facet(
             filters,
-            base,
             "group",
             _("Целевая группа"),
             list(groups),
             {slug: name for slug, (name, _n) in groups.items()},
             {slug: n for slug, (_name, n) in groups.items()},
         ),
-        _facet(filters, base, "year", _("Год"), sorted(years, reverse=True), {}, years),
+        _facet(filters, "year", _("Год"), sorted(years, reverse=True), {}, years),
     ]
 
 
