@@ -137,17 +137,21 @@ class Facet:
     options: list  # (value, label, count, url, selected)
 
 
-def _facet(filters, key, label, values, names, counts) -> Facet:
-    selected = getattr(filters, key)
+def _facet(filters, key, label, rows) -> Facet:
+    """A facet from ``rows`` of (value, label, count) in display order; values no page has
+    are left out unless selected (so the reader can still remove them)."""
+    selected = str(getattr(filters, key) or "")
     options = []
-    for value in values:
-        count = counts.get(value, 0)
-        is_selected = str(value) == str(selected)
+    for value, name, count in rows:
+        is_selected = str(value) == selected
         if count or is_selected:
-            change = None if is_selected else value
-            url = "?" + filters.query_string(**{key: change})
-            options.append((value, names.get(value, value), count, url, is_selected))
+            url = "?" + filters.query_string(**{key: None if is_selected else value})
+            options.append((value, name, count, url, is_selected))
     return Facet(key, label, options)
+
+
+def _counted(queryset, value, name, order):
+    return queryset.values_list(value, name).annotate(n=Count("pk")).order_by(*order)
 
 
 def facets(filters: Filters, base) -> list[Facet]:
@@ -156,64 +160,46 @@ def facets(filters: Filters, base) -> list[Facet]:
     kinds = dict(
         filters.apply(base, skip="type").values_list("kind").annotate(n=Count("pk")).order_by()
     )
-    regions = {
-        code: (name, n)
-        for code, name, n in filters.apply(base, skip="region")
-        .values_list("region__code", "region__name")
-        .annotate(n=Count("pk"))
-        .order_by("region__name")
-    }
-    topics = {
-        slug: (name, n)
-        for slug, name, n in Topic.objects.filter(pages__in=filters.apply(base, skip="topic"))
-        .values_list("slug", "name")
-        .annotate(n=Count("pages"))
-        .order_by("order", "name")
-    }
-    groups = {
-        slug: (name, n)
-        for slug, name, n in TargetGroup.objects.filter(pages__in=filters.apply(base, skip="group"))
-        .values_list("slug", "name")
-        .annotate(n=Count("pages"))
-        .order_by("order", "name")
-    }
-    years = dict(
-        filters.apply(base, skip="year").values_list("year").annotate(n=Count("pk")).order_by()
-    )
+    topic_pages = filters.apply(base, skip="topic")
+    group_pages = filters.apply(base, skip="group")
+    years = filters.apply(base, skip="year").values_list("year").annotate(n=Count("pk"))
     return [
         _facet(
             filters,
             "type",
             _("Вид"),
-            LibraryPage.Kind.values,
-            dict(LibraryPage.Kind.choices),
-            kinds,
+            [(kind, name, kinds.get(kind, 0)) for kind, name in LibraryPage.Kind.choices],
         ),
         _facet(
             filters,
             "region",
             _("Регион"),
-            list(regions),
-            {code: name for code, (name, _n) in regions.items()},
-            {code: n for code, (_name, n) in regions.items()},
+            _counted(
+                filters.apply(base, skip="region"), "region__code", "region__name", ["region__name"]
+            ),
         ),
         _facet(
             filters,
             "topic",
             _("Тема"),
-            list(topics),
-            {slug: name for slug, (name, _n) in topics.items()},
-            {slug: n for slug, (_name, n) in topics.items()},
+            _counted(
+                Topic.objects.filter(pages__in=topic_pages), "slug", "name", ["order", "name"]
+            ),
         ),
         _facet(
             filters,
             "group",
             _("Целевая группа"),
-            list(groups),
-            {slug: name for slug, (name, _n) in groups.items()},
-            {slug: n for slug, (_name, n) in groups.items()},
+            _counted(
+                TargetGroup.objects.filter(pages__in=group_pages), "slug", "name", ["order", "name"]
+            ),
         ),
-        _facet(filters, "year", _("Год"), sorted(years, reverse=True), {}, years),
+        _facet(
+            filters,
+            "year",
+            _("Год"),
+            [(year, year, n) for year, n in years.order_by("-year")],
+        ),
     ]
 
 
