@@ -10,7 +10,10 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         from lms.context_processors import register_nav_item
+        from lms.dashboard import register_panel
 
         from . import signals  # noqa: F401
+        from .dashboard import proposals_panel
 
+        register_panel("cms/panels/proposals.html", proposals_panel, order=40)
         register_nav_item(LIBRARY_PATH, _("Библиотека"), order=40, public=True)

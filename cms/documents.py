@@ -2,7 +2,8 @@
 
 A document is served to whoever may read a page that uses it: a public library page, a library
 page restricted to signed-in readers or a group the reader is in, a seminar module page of a
-course the reader learns, teaches or coordinates. Editors get every document. Anyone else gets
+course the reader learns, teaches or coordinates. Editors get every document, and whoever
+uploaded one (a proposer, while their practice is a draft) gets their own. Anyone else gets
 a 404, so a document's existence does not leak. Pages are found through Wagtail's reference
 index, which records every document a page links to (attachments and StreamField blocks).
 """
@@ -34,6 +35,8 @@ def may_download(request, document) -> bool:
     policy = policy_registry.get_by_type(get_document_model())
     if user.is_authenticated and policy.user_has_any_permission(user, ["change", "choose"]):
         return True
+    if user.is_authenticated and document.uploaded_by_user_id == user.pk:
+        return True  # a proposer's own files, while their practice is still a draft
     page_ids = {
         int(object_id)
         for object_id in ReferenceIndex.get_references_to(document)

@@ -19,9 +19,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from wagtail.models import BaseViewRestriction, PageViewRestriction
 
-from lms.models import Region
+from lms.models import Region, Role
 
 from .models import LibraryPage, Reading, TargetGroup, Topic
+from .services import may_propose
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 500  # the most relevant hits a search keeps; enough to page and filter through
@@ -261,6 +262,7 @@ def index_response(index_page, request):
         items.sort(key=lambda item: position[item.pk])
         for item in items:
             item.snippet = highlight(item.summary, filters.q)
+    may_see_readers = request.user.is_authenticated and reading_regions(request.user) is not False
     context = index_page.get_context(request)
     context.update(
         {
@@ -275,9 +277,9 @@ def index_response(index_page, request):
                 for key in FILTER_KEYS
                 if key != "q" and getattr(filters, key)
             ],
-            "reading": reading_totals()
-            if request.user.has_perm("wagtailadmin.access_admin")
-            else None,
+            "may_propose": may_propose(request.user),
+            "reading": reading_totals() if may_see_readers else None,
+            "may_see_readers": may_see_readers,
         }
     )
     return TemplateResponse(request, index_page.get_template(request), context)
@@ -315,4 +317,45 @@ def reading_totals(pages=None) -> dict:
     readings = Reading.objects.all() if pages is None else Reading.objects.filter(page__in=pages)
     return readings.aggregate(
         readers=Count("user", distinct=True), regions=Count("region", distinct=True)
+    )
+
+
+def reading_regions(user):
+    """Whose reading ``user`` may see: None for every region (editors, the programme admin),
+    a coordinator's regions, or False for nobody."""
+    if user.has_role(Role.EDITOR, Role.ADMIN):
+        return None
+    if user.has_role(Role.COORDINATOR):
+        return user.coordinated_region_ids()
+    return False
+
+
+def reading_by_region(region_ids=None):
+    """Per region (all, or ``region_ids``): how many registered readers, how many of them
+    managers, and how many pages they read. One query."""
+    readings = Reading.objects.filter(region__isnull=False)
+    if region_ids is not None:
+        readings = readings.filter(region_id__in=region_ids)
+    return (
+        readings.values("region__code", "region__name")
+        .annotate(
+            readers=Count("user", distinct=True),
+            managers=Count(
+                "user", filter=Q(user__role_assignments__role=Role.MANAGER), distinct=True
+            ),
+            pages=Count("page", distinct=True),
+        )
+        .order_by("-readers", "region__name")
+    )
+
+
+def most_read(region_ids=None, limit: int = 10):
+    """The library pages read by the most registered readers (from ``region_ids`` if given)."""
+    readers = Q(readings__region_id__in=region_ids) if region_ids is not None else Q()
+    return (
+        LibraryPage.objects.live()
+        .annotate(readers=Count("readings__user", filter=readers, distinct=True))
+        .filter(readers__gt=0)
+        .select_related("region")
+        .order_by("-readers", "title")[:limit]
     )

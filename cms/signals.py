@@ -1,9 +1,14 @@
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
-from wagtail.signals import page_published
+from wagtail.admin.mail import (
+    WorkflowStateApprovalEmailNotifier,
+    WorkflowStateRejectionEmailNotifier,
+)
+from wagtail.models import Page, WorkflowState
+from wagtail.signals import page_published, workflow_approved, workflow_rejected
 
-from .models import LibraryDocument, LibraryPage
+from .models import LibraryDocument, LibraryPage, Proposal
 
 
 @receiver(post_save, sender=LibraryDocument)
@@ -19,8 +24,68 @@ def document_saved(sender, instance, created, update_fields=None, **kwargs):
 @receiver(page_published)
 def library_page_published(sender, instance, **kwargs):
     """Index a published library page again once its attachments are saved: the index entry
-    written during the page's own save saw the attachments as they were before."""
+    written during the page's own save saw the attachments as they were before. A proposed
+    practice that is published (through the workflow or directly) tells its proposer."""
     if isinstance(instance, LibraryPage):
         from wagtail.search.index import insert_or_update_object
 
+        from .services import proposal_decided
+
         insert_or_update_object(instance)
+        proposal_decided(page_id=instance.pk, status=Proposal.Status.PUBLISHED)
+
+
+@receiver(workflow_rejected, sender=WorkflowState)
+def proposal_returned(sender, instance, **kwargs):
+    """A reviewer asked for changes: the proposer hears it with the reviewer's comment."""
+    from .services import proposal_decided
+
+    task_state = instance.current_task_state
+    comment = task_state.specific.get_comment() if task_state else ""
+    proposal_decided(
+        page_id=int(instance.object_id), status=Proposal.Status.RETURNED, comment=comment
+    )
+
+
+@receiver(pre_delete, sender=Page)
+def proposal_declined(sender, instance, **kwargs):
+    """An editor deleted a proposed draft: the proposal is declined, and the proposer told."""
+    if not instance.live:
+        from .services import proposal_decided
+
+        proposal_decided(page_id=instance.pk, status=Proposal.Status.DECLINED)
+
+
+class _NotProposer:
+    """Wagtail tells whoever submitted a page that it was approved or rejected, with links into
+    the admin. A proposer of a practice hears it from the library instead (cms.services), in
+    words and links they can use, so Wagtail's message skips them."""
+
+    def get_recipient_users(self, workflow_state, **kwargs):
+        recipients = super().get_recipient_users(workflow_state, **kwargs)
+        proposers = set(
+            Proposal.objects.filter(page_id=workflow_state.object_id).values_list(
+                "proposer_id", flat=True
+            )
+        )
+        return {user for user in recipients if user.pk not in proposers}
+
+
+class ApprovalNotifier(_NotProposer, WorkflowStateApprovalEmailNotifier):
+    pass
+
+
+class RejectionNotifier(_NotProposer, WorkflowStateRejectionEmailNotifier):
+    pass
+
+
+# Module-level instances: signals hold receivers weakly.
+approval_notifier = ApprovalNotifier()
+rejection_notifier = RejectionNotifier()
+for signal, notifier, dispatch_uid in (
+    (workflow_approved, approval_notifier, "workflow_state_approved_email_notification"),
+    (workflow_rejected, rejection_notifier, "workflow_state_rejected_email_notification"),
+):
+    # Same dispatch_uid as Wagtail's own: whichever app is ready first, only ours stays.
+    signal.disconnect(sender=WorkflowState, dispatch_uid=dispatch_uid)
+    signal.connect(notifier, sender=WorkflowState, dispatch_uid=dispatch_uid)

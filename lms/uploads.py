@@ -234,3 +234,29 @@ class CheckedFileField(forms.FileField):
         cleaned.detected_format = detected
         cleaned.detected_kind = _kind_of(detected)
         return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class CheckedFilesField(CheckedFileField):
+    """Several files in one field, each checked as by CheckedFileField; at most ``max_files``.
+    Cleans to a list (empty when nothing was chosen)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *, max_files: int, **kwargs):
+        self.max_files = max_files
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > self.max_files:
+            raise ValidationError(
+                _("Можно приложить не больше %(n)s файлов.") % {"n": self.max_files},
+                code="too_many_files",
+            )
+        return [super(CheckedFilesField, self).clean(f, initial) for f in files]

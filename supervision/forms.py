@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Cohort, Course
 from lms.forms import time_zone_choices
-from lms.uploads import CheckedFileField
+from lms.uploads import CheckedFilesField
 
 from .anonymity import find_personal_data
 from .models import SupervisionSeries, SupervisionSession
@@ -157,22 +157,6 @@ class MoveForm(forms.Form):
         return cleaned
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class CaseFilesField(CheckedFileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_CASE_FILES:
-            raise forms.ValidationError(
-                _("Можно приложить не больше %(n)s файлов.") % {"n": MAX_CASE_FILES}
-            )
-        return [super(CaseFilesField, self).clean(f, initial) for f in files]
-
-
 class CaseForm(forms.Form):
     title = forms.CharField(label=_("Тема случая"), max_length=200)
     text = forms.CharField(
@@ -186,7 +170,8 @@ class CaseForm(forms.Form):
             "абзацы, списки, выделение."
         ),
     )
-    files = CaseFilesField(
+    files = CheckedFilesField(
+        max_files=MAX_CASE_FILES,
         label=_("Файлы (PDF, DOCX, PNG, JPEG, до 10 МБ каждый)"),
         required=False,
         help_text=_("Документы тоже должны быть обезличены."),

@@ -1,9 +1,14 @@
 """Test data in one place: people with roles, regions from the data migration."""
 
+import io
+import zipfile
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.files.base import ContentFile
 
+from cms.models import LibraryDocument, PracticePage
 from lms import services
 from lms.models import Organisation, Region, User
 
@@ -152,3 +157,47 @@ def make_supervision(supervisor, *, cohort=None, course=None, starts_at=None, ca
         booking_closes_at=fields.pop("booking_closes_at", starts_at - dt.timedelta(hours=1)),
         **fields,
     )
+
+
+# Library ---------------------------------------------------------------------------------------
+
+
+def docx(*paragraphs: str) -> bytes:
+    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(
+            "word/document.xml",
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{body}</w:body></w:document>",
+        )
+    return buffer.getvalue()
+
+
+def document(title="Описание практики", content=None, name="practice.docx"):
+    doc = LibraryDocument(title=title)
+    doc.file.save(name, ContentFile(content or docx("Текст документа")), save=False)
+    doc._set_document_file_metadata()
+    doc.save()
+    return doc
+
+
+def practice(library, title, *, code="35", year=2017, topics=(), groups=(), summary=None, **kw):
+    page = PracticePage(
+        title=title,
+        slug=kw.pop("slug", None) or f"p-{PracticePage.objects.count() + 1}",
+        summary=summary or f"Кратко: {title}",
+        region=region(code),
+        year=year,
+        organisation=kw.pop("organisation", "Региональный ресурсный центр"),
+        period="2016–2017",
+        what_was_done=kw.pop("what_was_done", "<p>Провели семинары.</p>"),
+        results=kw.pop("results", "<p>Участники получили помощь.</p>"),
+        **kw,
+    )
+    page.topics = [library["topics"][t] for t in topics]
+    page.target_groups = [library["groups"][g] for g in groups]
+    library["index"].add_child(instance=page)
+    page.save_revision().publish()
+    return page

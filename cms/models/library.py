@@ -325,3 +325,53 @@ class Reading(models.Model):
 
     def __str__(self):
         return f"{self.user_id} → {self.page_id}"
+
+
+class Proposal(models.Model):
+    """A practice a coordinator or a manager proposed from the site: a draft ``PracticePage``
+    in the moderation workflow, and what became of it, so the proposer can be told.
+
+    The page is the proposal's content (editors can polish it in the admin); this row keeps who
+    proposed it for which region, and the outcome. ``title`` is kept for when the draft is
+    deleted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("На рассмотрении")
+        RETURNED = "returned", _("Возвращено на доработку")
+        PUBLISHED = "published", _("Опубликовано")
+        DECLINED = "declined", _("Отклонено")
+
+    OPEN = (Status.PENDING, Status.RETURNED)
+
+    page = models.OneToOneField(
+        LibraryPage, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposal"
+    )
+    title = models.CharField(_("название"), max_length=255)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="library_proposals",
+        verbose_name=_("кто предложил"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("регион")
+    )
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    comment = models.TextField(_("комментарий редакции"), blank=True)
+    created_at = models.DateTimeField(_("предложено"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("решение"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("предложенная практика")
+        verbose_name_plural = _("предложенные практики")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["proposer", "-created_at"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN

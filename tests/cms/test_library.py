@@ -2,12 +2,10 @@
 documents that only the right people can download, reading counts, feeds."""
 
 import io
-import zipfile
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
@@ -17,74 +15,23 @@ from cms.models import (
     HomePage,
     LibraryAttachment,
     LibraryDocument,
-    LibraryIndexPage,
     ModuleIndexPage,
-    PracticePage,
     Reading,
     RecommendationPage,
     SeminarModulePage,
-    TargetGroup,
-    Topic,
 )
-from tests.factories import enroll, make_cohort, make_course, make_user, region
+from tests.factories import (
+    document,
+    docx,
+    enroll,
+    make_cohort,
+    make_course,
+    make_user,
+    practice,
+    region,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def docx(*paragraphs: str) -> bytes:
-    body = "".join(f"<w:p><w:r><w:t>{p}</w:t></w:r></w:p>" for p in paragraphs)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(
-            "word/document.xml",
-            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-            f"<w:body>{body}</w:body></w:document>",
-        )
-    return buffer.getvalue()
-
-
-def document(title="Описание практики", content=None, name="practice.docx"):
-    doc = LibraryDocument(title=title)
-    doc.file.save(name, ContentFile(content or docx("Текст документа")), save=False)
-    doc._set_document_file_metadata()
-    doc.save()
-    return doc
-
-
-@pytest.fixture
-def library():
-    home = HomePage.objects.get()
-    index = home.add_child(instance=LibraryIndexPage(title="Библиотека", slug="library"))
-    topics = {
-        slug: Topic.objects.create(slug=slug, name=name)
-        for slug, name in (("prevention", "Профилактика"), ("training", "Обучение"))
-    }
-    groups = {
-        slug: TargetGroup.objects.create(slug=slug, name=name)
-        for slug, name in (("birth", "Кровные семьи"), ("foster", "Замещающие семьи"))
-    }
-    return {"index": index, "topics": topics, "groups": groups}
-
-
-def practice(library, title, *, code="35", year=2017, topics=(), groups=(), summary=None, **kw):
-    page = PracticePage(
-        title=title,
-        slug=kw.pop("slug", None) or f"p-{PracticePage.objects.count() + 1}",
-        summary=summary or f"Кратко: {title}",
-        region=region(code),
-        year=year,
-        organisation=kw.pop("organisation", "Региональный ресурсный центр"),
-        period="2016–2017",
-        what_was_done=kw.pop("what_was_done", "<p>Провели семинары.</p>"),
-        results=kw.pop("results", "<p>Участники получили помощь.</p>"),
-        **kw,
-    )
-    page.topics = [library["topics"][t] for t in topics]
-    page.target_groups = [library["groups"][g] for g in groups]
-    library["index"].add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def test_filters_combine_and_each_facet_counts_what_the_other_filters_leave(client, library):
@@ -259,6 +206,41 @@ def test_reading_is_counted_once_per_signed_in_reader_with_their_region(client, 
     reading = Reading.objects.get()
     assert (reading.user, reading.region.code) == (reader, "35")
     assert "Прочитал 1 специалист" in client.get(page.url).content.decode()
+
+
+def test_coordinators_see_who_reads_in_their_region_and_editors_in_every_region(
+    client, client_as, library
+):
+    vologda = practice(library, "Марафон технологий", code="35")
+    irkutsk = practice(library, "Институт образования", code="38")
+    readers = [
+        make_user("m35a@example.org", role="manager", region_code="35"),
+        make_user("m35b@example.org", role="manager", region_code="35"),
+        make_user("s35@example.org", role="specialist", region_code="35"),
+        make_user("m38@example.org", role="manager", region_code="38"),
+    ]
+    for reader in readers[:3]:
+        client_as(reader).get(vologda.url)
+    client_as(readers[0]).get(irkutsk.url)
+    client_as(readers[3]).get(irkutsk.url)
+
+    coordinator = make_user("c35@example.org", role="coordinator", region_code="35", totp=True)
+    page = client_as(coordinator).get("/library/readers/").content.decode()
+    assert "4 зарегистрированных читателей из 2 регионов" in page  # the programme's totals
+    # Their own region only: 3 readers, 2 of them managers, 2 pages read.
+    assert "<th scope=\"row\">Вологодская область</th><td>3</td><td>2</td><td>2</td>" in page
+    assert "Иркутская область</th>" not in page
+    assert page.index("Марафон технологий") < page.index("Институт образования")
+
+    editor = make_user("editor@example.org", role="editor", totp=True)
+    page = client_as(editor).get("/library/readers/").content.decode()
+    assert "<th scope=\"row\">Иркутская область</th><td>1</td><td>1</td><td>1</td>" in page
+    assert "/library/readers/" in client_as(editor).get("/library/").content.decode()
+
+    assert client_as(readers[0]).get("/library/readers/").status_code == 403
+    assert "/library/readers/" not in client_as(readers[0]).get("/library/").content.decode()
+    client.logout()
+    assert client.get("/library/readers/").status_code == 302
 
 
 def test_an_adopted_recommendation_needs_its_act(library):

@@ -3,7 +3,7 @@ configuration, as in production. Needs PostgreSQL (DATABASE_URL)."""
 
 import pytest
 
-from tests.cms.test_library import library, practice  # noqa: F401  (the fixture is used)
+from tests.factories import practice
 
 pytestmark = [
     pytest.mark.postgres,
