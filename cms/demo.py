@@ -180,6 +180,7 @@ def _library(home):
         )
         texts = [item["summary"]] + [value for kind, value in item["body"]]
         _add(index, page, item, texts)
+    _proposal_and_readers()
 
 
 def _add(index, page, item, texts):
@@ -192,6 +193,57 @@ def _add(index, page, item, texts):
     page.attachments = [LibraryAttachment(document=document, note="Подробное описание, DOCX")]
     index.add_child(instance=page)
     page.save_revision().publish()
+
+
+DEMO_PROPOSAL = {
+    "title": "Клуб замещающих семей «Вместе»",
+    "organisation": "Управление социальной защиты населения",
+    "period": "2024–2025",
+    "year": 2025,
+    "summary": "Ежемесячные встречи замещающих родителей с психологом и специалистом опеки: "
+    "обмен опытом, разбор трудных ситуаций, поддержка в первые годы после приёма ребёнка.",
+    "what_was_done": "Раз в месяц в районных центрах собирали замещающих родителей.\n\n"
+    "Встречи вели психолог и специалист органа опеки, темы выбирали сами семьи.",
+    "results": "За год в клубе участвовали 46 семей; ни один ребёнок из них не возвращён "
+    "в организацию.",
+    "resources": "Помещение, психолог на 8 часов в месяц.",
+    "contacts": "",
+}
+
+
+def _proposal_and_readers():
+    """A practice the demo manager proposed, waiting in moderation, and a few readers from the
+    programme's regions, so the editors' queue and the reading figures are not empty."""
+    from lms.models import User
+
+    from .models import LibraryPage, Reading
+    from .services import practice_propose
+
+    people = {
+        u.email.split("@")[0]: u for u in User.objects.filter(email__endswith="@demo.opeka.local")
+    }
+    manager = people.get("manager")
+    if manager is None:
+        return
+    practice_propose(
+        proposer=manager,
+        content={
+            **DEMO_PROPOSAL,
+            "region": manager.region,
+            "topics": Topic.objects.filter(slug__in=["substitute-families", "family-support"]),
+            "target_groups": TargetGroup.objects.filter(slug="substitute-families"),
+        },
+        files=[],
+    )
+    pages = list(LibraryPage.objects.live().order_by("pk"))
+    Reading.objects.bulk_create(
+        [
+            Reading(page=page, user=user, region_id=user.region_id)
+            for n, user in enumerate(people.values())
+            for page in pages[n % 3 :: 2]
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _docx(title: str, texts: list[str]) -> bytes:

@@ -95,6 +95,9 @@ class PracticeProposalForm(forms.Form):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+        only = list(regions[:2])
+        if len(only) == 1:  # a manager's own region, or a coordinator of one region
+            self.initial.setdefault("region", only[0].pk)
         self.fields["year"].max_value = timezone.localdate().year + 1
         self.fields["year"].validators.append(MaxValueValidator(self.fields["year"].max_value))
         self.fields["year"].widget.attrs["max"] = self.fields["year"].max_value

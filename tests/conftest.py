@@ -162,3 +162,21 @@ def celery_conf():
     yield change
     for key, value in saved.items():
         app.conf[key] = value
+
+
+@pytest.fixture
+def library():
+    """The library's index at /library/ with two topics and two target groups."""
+    from cms.models import HomePage, LibraryIndexPage, TargetGroup, Topic
+
+    home = HomePage.objects.get()
+    index = home.add_child(instance=LibraryIndexPage(title="Библиотека", slug="library"))
+    topics = {
+        slug: Topic.objects.create(slug=slug, name=name)
+        for slug, name in (("prevention", "Профилактика"), ("training", "Обучение"))
+    }
+    groups = {
+        slug: TargetGroup.objects.create(slug=slug, name=name)
+        for slug, name in (("birth", "Кровные семьи"), ("foster", "Замещающие семьи"))
+    }
+    return {"index": index, "topics": topics, "groups": groups}

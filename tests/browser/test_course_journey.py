@@ -2,45 +2,24 @@
 next seminar in their own zone."""
 
 import datetime as dt
-import time
 import zoneinfo
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 
 from cms.models import HomePage, ModuleIndexPage, SeminarModulePage
+from tests.browser.actions import sign_in, sign_out
 from tests.factories import (
-    DEFAULT_PASSWORD,
     make_cohort,
     make_course,
     make_session,
     make_user,
-    totp_secret,
 )
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page, email, code_for=None):
-    page.goto("/accounts/login/")
-    page.get_by_label("Адрес электронной почты").fill(email)
-    page.get_by_label("Пароль").fill(DEFAULT_PASSWORD)
-    page.locator("main").get_by_role("button", name="Войти").click()
-    if code_for is not None:
-        page.wait_for_url("**/2fa/authenticate/")
-        code = format_hotp_value(hotp_value(totp_secret(code_for), int(time.time()) // 30))
-        page.get_by_label("Код").fill(code)
-        page.locator("main").get_by_role("button").first.click()
-    page.wait_for_url("**/dashboard/")
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Выйти").click()
-    page.wait_for_url("**/")
 
 
 def test_apply_approve_then_study(page, screenshot):

@@ -228,13 +228,13 @@ def test_coordinators_see_who_reads_in_their_region_and_editors_in_every_region(
     page = client_as(coordinator).get("/library/readers/").content.decode()
     assert "4 зарегистрированных читателей из 2 регионов" in page  # the programme's totals
     # Their own region only: 3 readers, 2 of them managers, 2 pages read.
-    assert "<th scope=\"row\">Вологодская область</th><td>3</td><td>2</td><td>2</td>" in page
+    assert '<th scope="row">Вологодская область</th><td>3</td><td>2</td><td>2</td>' in page
     assert "Иркутская область</th>" not in page
     assert page.index("Марафон технологий") < page.index("Институт образования")
 
     editor = make_user("editor@example.org", role="editor", totp=True)
     page = client_as(editor).get("/library/readers/").content.decode()
-    assert "<th scope=\"row\">Иркутская область</th><td>1</td><td>1</td><td>1</td>" in page
+    assert '<th scope="row">Иркутская область</th><td>1</td><td>1</td><td>1</td>' in page
     assert "/library/readers/" in client_as(editor).get("/library/").content.decode()
 
     assert client_as(readers[0]).get("/library/readers/").status_code == 403
