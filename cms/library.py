@@ -250,16 +250,18 @@ def index_response(index_page, request):
     ranked = search_ids(base, filters.q) if filters.q else None
     if ranked is not None:
         base = base.filter(pk__in=ranked)
-    results = filters.apply(base).select_related("region")
     if ranked is None:
-        results = results.order_by("-first_published_at", "-pk")
+        results = filters.apply(base).select_related("region")
+        page = Paginator(
+            results.order_by("-first_published_at", "-pk").distinct(), PAGE_SIZE
+        ).get_page(page_number)
+        items = list(page)
     else:
-        results = results.order_by()
-    page = Paginator(results.distinct(), PAGE_SIZE).get_page(request.GET.get("page"))
-    items = list(page)
-    if ranked is not None:
-        position = {pk: i for i, pk in enumerate(ranked)}
-        items.sort(key=lambda item: position[item.pk])
+        # Pages follow relevance: the filtered hits keep the search's order, then are paged.
+        matching = set(filters.apply(base).values_list("pk", flat=True))
+        page = Paginator([pk for pk in ranked if pk in matching], PAGE_SIZE).get_page(page_number)
+        found = LibraryPage.objects.select_related("region").in_bulk(page.object_list)
+        items = [found[pk] for pk in page.object_list]
         for item in items:
             item.snippet = highlight(item.summary, filters.q)
     may_see_readers = request.user.is_authenticated and reading_regions(request.user) is not False

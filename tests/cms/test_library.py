@@ -81,6 +81,24 @@ def test_the_index_costs_the_same_queries_for_a_few_and_for_many_pages(client, l
     assert queries() == few
 
 
+def test_search_results_are_paged_in_order_of_relevance(client, library, monkeypatch):
+    pages = [practice(library, f"Практика {n}", topics=["prevention"]) for n in range(5)]
+    practice(library, "Другая тема", topics=["training"])
+    relevance = [pages[3].pk, pages[0].pk, pages[4].pk, pages[1].pk, pages[2].pk]
+    monkeypatch.setattr("cms.library.search_ids", lambda queryset, query: relevance)
+    monkeypatch.setattr("cms.library.PAGE_SIZE", 2)
+
+    def titles(url):
+        html = client.get(url).content.decode()
+        return [t for t in (f"Практика {n}" for n in range(5)) if t in html]
+
+    first = client.get("/library/?q=практика&topic=prevention").content.decode()
+    assert first.index("Практика 3") < first.index("Практика 0")
+    assert titles("/library/?q=практика&topic=prevention") == ["Практика 0", "Практика 3"]
+    assert titles("/library/?q=практика&topic=prevention&page=2") == ["Практика 1", "Практика 4"]
+    assert titles("/library/?q=практика&topic=prevention&page=3") == ["Практика 2"]
+
+
 def test_highlight_marks_words_of_the_same_stem_and_escapes_the_rest():
     text = "Помощь семья <script>получает</script> вовремя; опекун и семьи."
     snippet = str(highlight(text, "семьи опекуны"))
