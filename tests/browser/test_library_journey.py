@@ -7,7 +7,7 @@ import pytest
 
 from cms.models import LibraryAttachment, Proposal
 from tests.browser.actions import sign_in
-from tests.factories import docx, document, make_user, practice
+from tests.factories import document, docx, make_user, practice
 
 pytestmark = [
     pytest.mark.browser,
