@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "courses",
     "supervision",
     "certificates",
+    "cascade",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
