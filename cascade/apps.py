@@ -8,7 +8,10 @@ class CascadeConfig(AppConfig):
 
     def ready(self):
         from courses.signals import enrollment_completed
+        from lms.context_processors import register_nav_item
+        from lms.models import Role
 
         from .reach import on_enrollment_completed
 
         enrollment_completed.connect(on_enrollment_completed, dispatch_uid="cascade_reach")
+        register_nav_item("cascade:home", _("Каскад"), Role.COORDINATOR, Role.SPECIALIST, order=35)

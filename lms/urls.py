@@ -29,6 +29,7 @@ urlpatterns = [
     path("language/", views.language_set, name="language_set"),
     path("courses/", include("courses.urls")),
     path("supervision/", include("supervision.urls")),
+    path("cascade/", include("cascade.urls")),
     path("", include("certificates.urls")),
     path("", include("cms.urls")),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cascade"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("join/", views.join, name="join"),
+    path("regions/<str:code>/", views.region_detail, name="region_detail"),
+    path("regions/<str:code>/reach.<str:fmt>", views.region_export, name="region_export"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("teams/<int:team_pk>/events/new/", views.event_create, name="event_create"),
+    path("memberships/<int:pk>/leave/", views.member_leave, name="member_leave"),
+    path("events/<int:pk>/", views.event_detail, name="event_detail"),
+    path("events/<int:pk>/participants/", views.event_participants, name="event_participants"),
+    path("events/<int:pk>/report/", views.event_report, name="event_report"),
+    path("events/<int:pk>/review/", views.event_review, name="event_review"),
+]

@@ -1,0 +1,373 @@
+"""The cascade's pages. A region's coordinator sees and manages their region, the programme
+admin every region, a team member their own team and its events; anyone else gets a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lms.exports import table_response
+from lms.models import Region, Role
+
+from . import services
+from .forms import (
+    EventForm,
+    JoinForm,
+    MemberForm,
+    ParticipantListForm,
+    ReportForm,
+    ReviewForm,
+    TeamForm,
+)
+from .models import Event, Membership, Person, Team
+from .reach import reach_by_wave
+
+EVENTS_PER_PAGE = 20
+
+
+def managed_regions(user):
+    if user.has_role(Role.ADMIN):
+        return Region.objects.filter(in_programme=True)
+    return Region.objects.filter(pk__in=user.coordinated_region_ids())
+
+
+def _team_for(user, pk) -> Team:
+    team = get_object_or_404(Team.objects.select_related("region", "lead"), pk=pk)
+    if not (
+        services.manages_region(user, team.region_id) or team.memberships.filter(user=user).exists()
+    ):
+        raise Http404
+    return team
+
+
+def _event_for(user, pk) -> Event:
+    event = get_object_or_404(Event.objects.select_related("team__region"), pk=pk)
+    _team_for(user, event.team_id)
+    return event
+
+
+def _waves_table(counts: dict) -> list[tuple[int, int]]:
+    return sorted(counts.items())
+
+
+@login_required
+def home(request):
+    """The programme's regions for the admin, a coordinator's regions, a member's teams."""
+    regions = list(managed_regions(request.user))
+    reach = reach_by_wave([r.pk for r in regions]) if regions else {}
+    rows = [
+        {
+            "region": region,
+            "waves": _waves_table(reach.get(region.pk, {})),
+            "total": sum(reach.get(region.pk, {}).values()),
+        }
+        for region in regions
+    ]
+    teams = (
+        Team.objects.filter(memberships__user=request.user, memberships__left_on__isnull=True)
+        .select_related("region")
+        .distinct()
+    )
+    return render(
+        request,
+        "cascade/home.html",
+        {
+            "rows": rows,
+            "total": sum(row["total"] for row in rows),
+            "teams": teams,
+            "may_form": bool(regions),
+        },
+    )
+
+
+def _region_for(user, code) -> Region:
+    region = get_object_or_404(Region, code=code)
+    if not services.manages_region(user, region.pk):
+        raise Http404
+    return region
+
+
+@login_required
+def region_detail(request, code):
+    region = _region_for(request.user, code)
+    waves = _waves_table(reach_by_wave([region.pk]).get(region.pk, {}))
+    teams = (
+        Team.objects.filter(region=region)
+        .select_related("lead")
+        .annotate(
+            members=Count("memberships", filter=Q(memberships__left_on__isnull=True)),
+            accepted=Count("events", filter=Q(events__status=Event.Status.ACCEPTED)),
+        )
+    )
+    events = (
+        Event.objects.filter(team__region=region)
+        .select_related("team")
+        .annotate(people=Count("participations"))
+        .order_by("-starts_at", "-pk")
+    )
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cascade/region.html",
+        {
+            "region": region,
+            "waves": waves,
+            "total": sum(n for _wave, n in waves),
+            "flow": (flow := _flow(waves)),
+            "flow_width": 10 + 190 * len(flow),
+            "teams": teams,
+            "page_obj": page,
+            "to_review": Event.objects.filter(
+                team__region=region, status=Event.Status.REPORTED
+            ).count(),
+        },
+    )
+
+
+def _flow(waves) -> list[dict]:
+    """Boxes for the picture of who trained whom: one per wave, width by its people."""
+    largest = max((n for _wave, n in waves if _wave), default=0)
+    boxes = []
+    for index, (wave, people) in enumerate((w, n) for w, n in waves if w):
+        height = 20 + int(90 * people / largest)
+        boxes.append(
+            {
+                "wave": wave,
+                "people": people,
+                "x": 10 + index * 190,
+                "y": 120 - height,
+                "height": height,
+            }
+        )
+    return boxes
+
+
+@login_required
+def region_export(request, code, fmt):
+    region = _region_for(request.user, code)
+    people = (
+        Person.objects.filter(region=region, merged_into__isnull=True, wave__isnull=False)
+        .annotate(events=Count("participations", distinct=True))
+        .order_by("wave", "full_name")
+    )
+    header = [_("ФИО"), _("Организация"), _("Должность"), _("Волна"), _("Мероприятий")]
+    rows = [(p.full_name, p.organisation, p.position, p.wave, p.events) for p in people]
+    return table_response(
+        header, rows, fmt=fmt, filename=f"cascade-{region.code}", sheet=_("Охват")
+    )
+
+
+@login_required
+def team_create(request):
+    regions = managed_regions(request.user)
+    if not regions.exists():
+        raise Http404
+    form = TeamForm(request.POST or None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            team = services.team_create(
+                by=request.user,
+                region=data["region"],
+                name=data["name"],
+                lead=data["lead"],
+                modules=data["modules"],
+            )
+        except services.CascadeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Команда создана. Добавьте участников."))
+            return redirect("cascade:team_detail", pk=team.pk)
+    return render(request, "cascade/team_form.html", {"form": form})
+
+
+@login_required
+def team_detail(request, pk):
+    team = _team_for(request.user, pk)
+    manages = services.manages_region(request.user, team.region_id)
+    form = MemberForm(request.POST or None) if manages else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.member_add(
+                team=team,
+                user=form.cleaned_data["user"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except services.CascadeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Участник добавлен в команду."))
+            return redirect("cascade:team_detail", pk=team.pk)
+    memberships = team.memberships.select_related("user").order_by("left_on", "joined_on")
+    return render(
+        request,
+        "cascade/team.html",
+        {
+            "team": team,
+            "memberships": memberships,
+            "modules": team.modules.select_related("course"),
+            "events": team.events.annotate(people=Count("participations")).order_by("-starts_at")[
+                :50
+            ],
+            "manages": manages,
+            "is_member": services.is_member(request.user, team),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_leave(request, pk):
+    membership = get_object_or_404(Membership.objects.select_related("team"), pk=pk)
+    _team_for(request.user, membership.team_id)
+    try:
+        services.member_leave(membership=membership, by=request.user)
+    except services.CascadeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Выход из команды записан."))
+    return redirect("cascade:team_detail", pk=membership.team_id)
+
+
+@login_required
+def event_create(request, team_pk):
+    team = _team_for(request.user, team_pk)
+    form = EventForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_plan(
+                team=team,
+                by=request.user,
+                trainers=list(form.cleaned_data["trainers"]),
+                modules=form.cleaned_data["modules"],
+                **form.event_fields(),
+            )
+        except services.CascadeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Мероприятие запланировано."))
+            return redirect("cascade:event_detail", pk=event.pk)
+    return render(request, "cascade/event_form.html", {"form": form, "team": team})
+
+
+@login_required
+def event_detail(request, pk, *, list_form=None, report_form=None, review_form=None, report=None):
+    event = _event_for(request.user, pk)
+    manages = services.manages_region(request.user, event.team.region_id)
+    member = services.is_member(request.user, event.team)
+    can_report = (member or manages) and event.status in services.REPORTABLE
+    participations = event.participations.select_related("person").order_by("person__full_name")
+    return render(
+        request,
+        "cascade/event.html",
+        {
+            "event": event,
+            "zone": event.team.region.timezone,
+            "modules": event.modules.select_related("course", "page"),
+            "trainers": event.trainers.all(),
+            "participations": participations,
+            "files": event.files.all(),
+            "can_report": can_report,
+            "can_review": manages and event.status == Event.Status.REPORTED,
+            "list_form": list_form or ParticipantListForm(),
+            "report_form": report_form or ReportForm(),
+            "review_form": review_form or ReviewForm(),
+            "list_report": report,
+            "join_url": request.build_absolute_uri(f"/cascade/join/?code={event.invite_code}"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def event_participants(request, pk):
+    event = _event_for(request.user, pk)
+    form = ParticipantListForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return event_detail(request, pk, list_form=form)
+    try:
+        report = services.participants_upload(
+            event=event, uploaded=form.cleaned_data["file"], by=request.user
+        )
+    except services.CascadeError as error:
+        messages.error(request, str(error))
+        return redirect("cascade:event_detail", pk=pk)
+    if report.saved:
+        messages.success(
+            request,
+            _("Список принят: добавлено %(added)s, уже были в списке %(existing)s.")
+            % {"added": len(report.added), "existing": len(report.existing)},
+        )
+        return redirect("cascade:event_detail", pk=pk)
+    return event_detail(request, pk, report=report)
+
+
+def _event_action(request, pk, form_class, form_key: str, act, done: str):
+    """A form posted from the event page: done, or the page again with the form's errors."""
+    event = _event_for(request.user, pk)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            act(event, form.cleaned_data)
+        except services.CascadeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            return redirect("cascade:event_detail", pk=pk)
+    return event_detail(request, pk, **{form_key: form})
+
+
+@login_required
+@require_POST
+def event_report(request, pk):
+    return _event_action(
+        request,
+        pk,
+        ReportForm,
+        "report_form",
+        lambda event, data: services.event_report(
+            event=event, by=request.user, outcome=data["outcome"], files=data["files"]
+        ),
+        _("Отчёт отправлен координатору региона."),
+    )
+
+
+@login_required
+@require_POST
+def event_review(request, pk):
+    return _event_action(
+        request,
+        pk,
+        ReviewForm,
+        "review_form",
+        lambda event, data: services.event_review(
+            event=event,
+            by=request.user,
+            accept=data["decision"] == "accept",
+            comment=data["comment"],
+        ),
+        _("Решение по отчёту сохранено."),
+    )
+
+
+@login_required
+def join(request):
+    form = JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_join(code=form.cleaned_data["code"], user=request.user)
+        except services.CascadeError as error:
+            form.add_error("code", str(error))
+        else:
+            messages.success(
+                request,
+                _("Вы отмечены участником мероприятия «%(title)s».") % {"title": event.title},
+            )
+            return redirect("dashboard")
+    return render(request, "cascade/join.html", {"form": form})

@@ -1,0 +1,197 @@
+"""The cascade's pages for every role: who sees what (404 where existence would leak), a team
+lead's report through to the coordinator's acceptance, and fixed query counts."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cascade import services
+from cascade.models import Event, Participation, Person, Team
+from cascade.reach import reach_refresh
+from tests.factories import enroll, make_cohort, make_course, make_user, region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    course = make_course(modules=2)
+    cohort = make_cohort(course, regions=("35",), status="finished")
+    lead = make_user("lead@example.org", role="specialist", region_code="35", first_name="Лидия")
+    enroll(lead, cohort, status="completed")
+    reach_refresh()
+    coordinator = make_user("c35@example.org", role="coordinator", region_code="35", totp=True)
+    team = services.team_create(
+        by=coordinator,
+        region=region("35"),
+        name="Вологодская команда",
+        lead=lead,
+        modules=course.modules.all(),
+    )
+    return {
+        "lead": lead,
+        "coordinator": coordinator,
+        "other_coordinator": make_user(
+            "c38@example.org", role="coordinator", region_code="38", totp=True
+        ),
+        "admin": make_user("admin@example.org", role="admin", totp=True),
+        "stranger": make_user("s@example.org", role="specialist", region_code="35"),
+        "team": team,
+        "modules": list(course.modules.all()),
+    }
+
+
+def past_event(people, **fields):
+    start = timezone.now() - dt.timedelta(days=2)
+    return services.event_plan(
+        team=people["team"],
+        by=people["lead"],
+        trainers=[people["lead"]],
+        modules=people["modules"][:1],
+        title=fields.pop("title", "Семинар для коллег"),
+        format=Event.Format.IN_PERSON,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        municipality="г. Череповец",
+        venue="ЦСОН",
+        expected_participants=15,
+        hours=3,
+        **fields,
+    )
+
+
+def test_a_lead_reports_an_event_and_the_coordinators_acceptance_grows_the_reach(client_as, people):
+    lead, coordinator = people["lead"], people["coordinator"]
+    client = client_as(lead)
+    response = client.post(
+        f"/cascade/teams/{people['team'].pk}/events/new/",
+        {
+            "title": "Раннее выявление неблагополучия",
+            "modules": [people["modules"][0].pk],
+            "format": "in_person",
+            "start_date": "2026-11-20",
+            "start_time": "10:00",
+            "end_date": "2026-11-20",
+            "end_time": "14:00",
+            "municipality": "г. Череповец",
+            "venue": "ЦСОН",
+            "expected_participants": "15",
+            "hours": "4",
+            "trainers": [lead.pk],
+        },
+    )
+    event = Event.objects.get()
+    assert response.status_code == 302
+    # Entered in the region's zone (Vologda: Moscow time, UTC+3).
+    assert event.starts_at == dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
+
+    bad = SimpleUploadedFile("list.csv", "ФИО;Организация;Должность\nБелова Нина;;\n".encode())
+    page = client.post(f"/cascade/events/{event.pk}/participants/", {"file": bad})
+    assert "Список не сохранён" in page.content.decode()
+    assert not Participation.objects.exists()
+    good = SimpleUploadedFile(
+        "list.csv",
+        "ФИО;Организация;Должность\nБелова Нина Олеговна;ЦСОН;специалист\n"
+        "Орлова Вера;Отдел опеки;специалист\n".encode(),
+    )
+    client.post(f"/cascade/events/{event.pk}/participants/", {"file": good})
+    assert event.participations.count() == 2
+    client.post(f"/cascade/events/{event.pk}/report/", {"outcome": "Разобрали три случая."})
+    event.refresh_from_db()
+    assert event.status == Event.Status.REPORTED
+
+    region_page = client_as(coordinator).get("/cascade/regions/35/").content.decode()
+    assert "Отчётов на проверке: 1" in region_page
+    assert "Обучено всего: 1." in region_page  # the lead, a graduate
+    client_as(coordinator).post(f"/cascade/events/{event.pk}/review/", {"decision": "accept"})
+    event.refresh_from_db()
+    assert event.status == Event.Status.ACCEPTED
+    region_page = client_as(coordinator).get("/cascade/regions/35/").content.decode()
+    assert "Обучено всего: 3." in region_page and "волна 2: 2" in region_page
+    export = client_as(coordinator).get("/cascade/regions/35/reach.csv").content.decode()
+    assert "Белова Нина Олеговна;ЦСОН;специалист;2;1" in export
+
+
+def test_a_registered_participant_joins_by_code(client_as, people):
+    event = past_event(people)
+    client = client_as(people["stranger"])
+    page = client.post("/cascade/join/", {"code": "WRONG123"}).content.decode()
+    assert "Мероприятия с таким кодом нет" in page
+    response = client.post("/cascade/join/", {"code": event.invite_code.lower()})
+    assert response.status_code == 302
+    person = Person.objects.get(user=people["stranger"])
+    assert event.participations.get(person=person).source == "account"
+
+
+def test_who_sees_what(client_as, people):
+    event = past_event(people)
+    team = people["team"]
+    urls = [
+        "/cascade/regions/35/",
+        "/cascade/regions/35/reach.xlsx",
+        f"/cascade/teams/{team.pk}/",
+        f"/cascade/events/{event.pk}/",
+        f"/cascade/teams/{team.pk}/events/new/",
+    ]
+    for url in urls:
+        assert Client().get(url).status_code == 302  # sign in first
+        assert client_as(people["coordinator"]).get(url).status_code == 200, url
+        assert client_as(people["admin"]).get(url).status_code == 200, url
+        assert client_as(people["other_coordinator"]).get(url).status_code == 404, url
+        assert client_as(people["stranger"]).get(url).status_code == 404, url
+    for url in urls[2:]:
+        assert client_as(people["lead"]).get(url).status_code == 200, url
+    assert client_as(people["lead"]).get("/cascade/regions/35/").status_code == 404
+    assert client_as(people["stranger"]).get("/cascade/teams/new/").status_code == 404
+    # Another region's coordinator cannot review, even by posting directly.
+    services.participants_upload(
+        event=event,
+        uploaded=SimpleUploadedFile("l.csv", "ФИО;Организация;Должность\nА Б;В;Г\n".encode()),
+        by=people["lead"],
+    )
+    services.event_report(event=event, by=people["lead"], outcome="Итоги")
+    client_as(people["other_coordinator"]).post(
+        f"/cascade/events/{event.pk}/review/", {"decision": "accept"}
+    )
+    event.refresh_from_db()
+    assert event.status == Event.Status.REPORTED
+
+
+def test_the_region_page_costs_the_same_queries_for_10_and_1000_events(client_as, people):
+    def add_events(n):
+        team = people["team"]
+        start = timezone.now() - dt.timedelta(days=30)
+        Event.objects.bulk_create(
+            Event(
+                team=team,
+                title=f"Мероприятие {i}",
+                format="online",
+                starts_at=start,
+                ends_at=start + dt.timedelta(hours=2),
+                municipality="г. Вологда",
+                expected_participants=10,
+                hours=2,
+                status="accepted",
+                invite_code=f"C{Event.objects.count() + i:07d}",
+            )
+            for i in range(n)
+        )
+
+    client = client_as(people["coordinator"])
+
+    def queries():
+        client.get("/cascade/regions/35/")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/cascade/regions/35/").status_code == 200
+        return len(captured.captured_queries)
+
+    add_events(10)
+    few = queries()
+    add_events(990)
+    assert Team.objects.get().events.count() == 1000
+    assert queries() == few
