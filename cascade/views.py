@@ -99,8 +99,10 @@ def region_detail(request, code):
         Team.objects.filter(region=region)
         .select_related("lead")
         .annotate(
-            members=Count("memberships", filter=Q(memberships__left_on__isnull=True)),
-            accepted=Count("events", filter=Q(events__status=Event.Status.ACCEPTED)),
+            members=Count(
+                "memberships", filter=Q(memberships__left_on__isnull=True), distinct=True
+            ),
+            accepted=Count("events", filter=Q(events__status=Event.Status.ACCEPTED), distinct=True),
         )
     )
     events = (

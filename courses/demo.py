@@ -58,7 +58,7 @@ def load(stdout):
         for n, title in enumerate(MODULES, start=1)
     ]
     today = timezone.now()
-    ufa = _cohort(
+    ufa = demo_cohort(
         course,
         "Поток 1 — Республика Башкортостан",
         ["02"],
@@ -67,7 +67,7 @@ def load(stdout):
         status=Cohort.Status.RUNNING,
         capacity=8,
     )
-    nsk = _cohort(
+    nsk = demo_cohort(
         course,
         "Поток 2 — Новосибирская и Омская области",
         ["54", "55"],
@@ -123,7 +123,7 @@ def load(stdout):
 
     organisation = Organisation.objects.filter(region__code="02").first()
     for email, last, first, middle, stage in LEARNERS:
-        user = _person(email, last, first, middle, organisation)
+        user = demo_person(email, last, first, middle, organisation)
         if stage in ("pending", "waitlisted"):
             Enrollment.objects.create(
                 user=user,
@@ -161,7 +161,7 @@ def load(stdout):
     _enroll(omsk_specialist, nsk)
 
 
-def _cohort(course, title, codes, trainer, *, starts, status, capacity):
+def demo_cohort(course, title, codes, trainer, *, starts, status, capacity):
     cohort = Cohort.objects.create(
         course=course,
         title=title,
@@ -194,7 +194,7 @@ def _enroll(user, cohort):
     )
 
 
-def _person(email, last, first, middle, organisation):
+def demo_person(email, last, first, middle, organisation):
     user, created = User.objects.get_or_create(
         email=email,
         defaults={

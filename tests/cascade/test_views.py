@@ -195,3 +195,5 @@ def test_the_region_page_costs_the_same_queries_for_10_and_1000_events(client_as
     add_events(990)
     assert Team.objects.get().events.count() == 1000
     assert queries() == few
+    page = client.get("/cascade/regions/35/").content.decode()
+    assert "участников: 1 · принятых мероприятий: 1000" in page
