@@ -277,7 +277,7 @@ class EventFile(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(storage=private_storage, upload_to="cascade/%Y/%m", max_length=200)
     name = models.CharField(_("файл"), max_length=200)
-    kind = models.CharField(max_length=10)  # lms.uploads.UploadKind
+    kind = models.CharField(max_length=10)  # the format found by lms.uploads: pdf, docx, png, jpeg
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

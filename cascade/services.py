@@ -270,7 +270,7 @@ def event_report(*, event: Event, by, outcome: str, files=()) -> Event:
         stored = EventFile(
             event=event,
             name=name,
-            kind=getattr(uploaded, "detected_kind", ""),
+            kind=getattr(uploaded, "detected_format", ""),
             size=uploaded.size,
             uploaded_by=by,
         )

@@ -17,4 +17,5 @@ urlpatterns = [
     path("events/<int:pk>/participants/", views.event_participants, name="event_participants"),
     path("events/<int:pk>/report/", views.event_report, name="event_report"),
     path("events/<int:pk>/review/", views.event_review, name="event_review"),
+    path("files/<int:pk>/", views.event_file, name="event_file"),
 ]

@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.exports import table_response
 from lms.models import Region, Role
+from lms.uploads import content_type_for
 
 from . import services
 from .forms import (
@@ -23,7 +24,7 @@ from .forms import (
     ReviewForm,
     TeamForm,
 )
-from .models import Event, Membership, Person, Team
+from .models import Event, EventFile, Membership, Person, Team
 from .reach import reach_by_wave
 
 EVENTS_PER_PAGE = 20
@@ -308,6 +309,22 @@ def event_participants(request, pk):
         )
         return redirect("cascade:event_detail", pk=pk)
     return event_detail(request, pk, report=report)
+
+
+@login_required
+def event_file(request, pk):
+    """A report's file, to the event's readers only; always a download, never inline."""
+    stored = get_object_or_404(EventFile, pk=pk)
+    _event_for(request.user, stored.event_id)
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.name,
+        content_type=content_type_for(stored.kind),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _event_action(request, pk, form_class, form_key: str, act, done: str):

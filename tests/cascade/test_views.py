@@ -18,6 +18,19 @@ from tests.factories import enroll, make_cohort, make_course, make_user, region
 pytestmark = pytest.mark.django_db
 
 
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = png_bytes()
+
+
 @pytest.fixture
 def people():
     course = make_course(modules=2)
@@ -101,9 +114,29 @@ def test_a_lead_reports_an_event_and_the_coordinators_acceptance_grows_the_reach
     )
     client.post(f"/cascade/events/{event.pk}/participants/", {"file": good})
     assert event.participations.count() == 2
-    client.post(f"/cascade/events/{event.pk}/report/", {"outcome": "Разобрали три случая."})
+    disguised = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 a program, not a photo")
+    page = client.post(
+        f"/cascade/events/{event.pk}/report/", {"outcome": "Итоги", "files": [disguised]}
+    ).content.decode()
+    assert "не похож на PDF, DOCX или изображение" in page
+    event.refresh_from_db()
+    assert event.status == Event.Status.PLANNED and not event.files.exists()
+    photo = SimpleUploadedFile("photo.png", PNG)
+    client.post(
+        f"/cascade/events/{event.pk}/report/",
+        {"outcome": "Разобрали три случая.", "files": [photo]},
+    )
     event.refresh_from_db()
     assert event.status == Event.Status.REPORTED
+    stored = event.files.get()
+    download = client_as(coordinator).get(f"/cascade/files/{stored.pk}/")
+    assert download["Content-Type"] == "image/png"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert (
+        client_as(people["other_coordinator"]).get(f"/cascade/files/{stored.pk}/").status_code
+        == 404
+    )
+    client = client_as(lead)
 
     region_page = client_as(coordinator).get("/cascade/regions/35/").content.decode()
     assert "Отчётов на проверке: 1" in region_page
