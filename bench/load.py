@@ -1,7 +1,8 @@
 """Load generators: wrk when installed (Debian package ``wrk``), else threads with http.client.
 
 Both keep ``connections`` requests in flight for ``seconds`` against one URL and return a
-``Result``; every response other than 200 is counted, redirects included.
+``Result`` (requests, p50, p95 and p99 latency); every response other than 200 is counted,
+redirects included.
 """
 
 import http.client
@@ -23,6 +24,7 @@ class Result:
     requests: int
     seconds: float
     p50_ms: float
+    p95_ms: float
     p99_ms: float
     non200: int
     errors: int  # connection errors and timeouts
@@ -64,6 +66,7 @@ def _wrk(wrk, url, cookie, seconds, connections) -> Result:
         requests=data["requests"],
         seconds=data["duration_us"] / 1e6,
         p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         non200=data["non200"],
         errors=data["errors"],
@@ -72,6 +75,7 @@ def _wrk(wrk, url, cookie, seconds, connections) -> Result:
 
 def _python(url, cookie, seconds, connections) -> Result:
     parts = urlsplit(url)
+    target = f"{parts.path}?{parts.query}" if parts.query else parts.path
     headers = {"Cookie": cookie} if cookie else {}
     deadline = time.perf_counter() + seconds
     results = []
@@ -81,7 +85,7 @@ def _python(url, cookie, seconds, connections) -> Result:
         latencies, non200, errors = [], 0, 0
         while (started := time.perf_counter()) < deadline:
             try:
-                conn.request("GET", parts.path, headers=headers)
+                conn.request("GET", target, headers=headers)
                 response = conn.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException):
@@ -108,6 +112,7 @@ def _python(url, cookie, seconds, connections) -> Result:
         requests=len(latencies),
         seconds=elapsed,
         p50_ms=cuts[49] * 1000,
+        p95_ms=cuts[94] * 1000,
         p99_ms=cuts[98] * 1000,
         non200=sum(n for _l, n, _e in results),
         errors=sum(e for _l, _n, e in results),

@@ -1,7 +1,8 @@
 """``make bench``: load-test the pages people open often and write docs/benchmarks.md.
 
 1. Prepare the bench database (PostgreSQL ``lms_bench`` by default, see bench/settings.py):
-   drop and create it, migrate, ``demo --force``, grow it to the large size (bench/data.py).
+   drop and create it, migrate, ``demo --force``, grow it to the large size (bench/data.py:
+   1,000 more learners and a library of 10,000 practices).
 2. Start gunicorn (2 sync workers, production settings via bench.settings) on a free port.
 3. Sign in the demo learner, trainer and coordinator by writing their sessions directly: a
    coordinator's second factor is asked at login only, and the bench does not log in.
@@ -10,6 +11,7 @@
    the framework floor ``/bench/ok``. Medians over the rounds are reported.
 5. Judge each page against the team's bars (../shared/quality.md): at least 5% of the floor's
    throughput in the same round (median over rounds), p99 under 2.5x p50, every response 200.
+   The library's pages (index, filters, search, paging) must also keep p95 under 150 ms.
 6. Render a typical certificate PDF against its floor (bench/pdf.py), BENCH_PDF_ROUNDS (500)
    times each: at most 1.5x the floor's time and under 60 KB.
 
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from statistics import median
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bench import load
 from bench import pdf as pdf_bench
@@ -49,6 +51,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", 2))
 PDF_ROUNDS = int(os.environ.get("BENCH_PDF_ROUNDS", 500))
 MIN_SHARE = 5.0  # % of the floor's requests per second
 MAX_TAIL = 2.5  # p99 / p50
+LIBRARY_P95 = 150.0  # ms: the library's own bar, on top of the others
 
 LEARNER = "specialist.ufa@demo.opeka.local"
 TRAINER = "trainer@demo.opeka.local"
@@ -62,6 +65,7 @@ class Page:
     path: str
     email: str | None = None
     floor: bool = False
+    p95_max: float | None = None  # ms, for pages with a latency bar of their own
     cookie: str = ""
     queries: int | None = None
     size: int = 0
@@ -164,6 +168,15 @@ def pages_under_test() -> list[Page]:
     module = CourseModule.objects.filter(course__slug=COURSE_SLUG).order_by("order").first()
     supervision = SupervisionSession.objects.filter(cohort=ufa).order_by("starts_at").first()
     certificate = Certificate.objects.exclude(status="pending").first()
+    from cms.library import Filters
+    from cms.models import LibraryIndexPage
+
+    library = LibraryIndexPage.objects.get().get_url()
+
+    def find(**filters) -> str:
+        """The library's canonical address for ``filters`` (others are redirected)."""
+        return f"{library}?{Filters(**filters).query_string()}"
+
     return [
         Page("floor: bare view", "/bench/ok", floor=True),
         Page("home (Wagtail)", "/"),
@@ -175,6 +188,16 @@ def pages_under_test() -> list[Page]:
         Page("supervision booking", f"/supervision/sessions/{supervision.pk}/", LEARNER),
         Page("supervisor calendar", "/supervision/calendar/", TRAINER),
         Page("certificate verification", f"/verify/{certificate.code}/"),
+        Page("library index", library, p95_max=LIBRARY_P95),
+        Page("library signed in", library, COORDINATOR, p95_max=LIBRARY_P95),
+        Page("library page 10", f"{library}?page=10", p95_max=LIBRARY_P95),
+        Page(
+            "library filtered",
+            find(region="02", topic="family-support"),
+            p95_max=LIBRARY_P95,
+        ),
+        Page("library search", find(q="семья"), p95_max=LIBRARY_P95),
+        Page("library search + filter", find(q="семья", region="02"), p95_max=LIBRARY_P95),
     ]
 
 
@@ -248,9 +271,10 @@ def gunicorn():
 def fetch(url: str, cookie: str) -> tuple[int, str]:
     """Status and Location of one GET; 0 when nothing answers."""
     parts = urlsplit(url)
+    target = f"{parts.path}?{parts.query}" if parts.query else parts.path
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
-        conn.request("GET", parts.path, headers={"Cookie": cookie} if cookie else {})
+        conn.request("GET", target, headers={"Cookie": cookie} if cookie else {})
         response = conn.getresponse()
         response.read()
         return response.status, response.getheader("Location", "")
@@ -294,7 +318,8 @@ def measure(base: str, pid: int, pages: list[Page]) -> tuple[float, float]:
             page.cpu_ms.append(1000 * (workers_cpu(pid) - cpu) / max(result.requests, 1))
             print(
                 f"bench: round {n + 1}/{ROUNDS} {page.name:<18} {result.rps:8.1f} req/s "
-                f"p50 {result.p50_ms:7.1f} ms p99 {result.p99_ms:7.1f} ms "
+                f"p50 {result.p50_ms:7.1f} ms p95 {result.p95_ms:7.1f} ms "
+                f"p99 {result.p99_ms:7.1f} ms "
                 f"CPU {page.cpu_ms[-1]:5.1f} ms/req not 200: {result.non200 + result.errors}",
                 flush=True,
             )
@@ -316,6 +341,7 @@ def certificate_pdf() -> dict:
 def summary(page: Page, floor: Page) -> dict:
     """Medians over the rounds; the share of the floor is taken round by round."""
     p50 = median(r.p50_ms for r in page.results)
+    p95 = median(r.p95_ms for r in page.results)
     p99 = median(r.p99_ms for r in page.results)
     rps = [r.rps for r in page.results]
     shares = [
@@ -326,6 +352,7 @@ def summary(page: Page, floor: Page) -> dict:
         "low": min(rps),
         "high": max(rps),
         "p50": p50,
+        "p95": p95,
         "p99": p99,
         "tail": p99 / p50 if p50 else float("inf"),
         "share": median(shares),
@@ -344,6 +371,8 @@ def verdict(page: Page, row: dict) -> str:
         problems.append(f"{row['share']:.1f}% of the floor < {MIN_SHARE:g}%")
     if row["tail"] >= MAX_TAIL:
         problems.append(f"p99/p50 {row['tail']:.2f} ≥ {MAX_TAIL:g}")
+    if page.p95_max is not None and row["p95"] >= page.p95_max:
+        problems.append(f"p95 {row['p95']:.0f} ms ≥ {page.p95_max:g} ms")
     return "yes" if not problems else "**no**: " + "; ".join(problems)
 
 
@@ -400,16 +429,21 @@ def write_report(
         "the lowest and highest round too, and % of floor is the median of each round's "
         "page/floor ratio. The bars (../shared/quality.md): at least "
         f"{MIN_SHARE:g}% of the floor's req/s, p99 under {MAX_TAIL:g}× p50 at {CONNECTIONS} "
-        "connections, and every response a 200.",
+        "connections, and every response a 200. The library's pages (the index, a filter, a "
+        "search, a search with a filter, page 10) have a bar of their own besides: p95 under "
+        f"{LIBRARY_P95:g} ms at {CONNECTIONS} connections, the issue's target for 10,000 "
+        f"practices. With {CONNECTIONS} requests always in flight, a request mostly waits its "
+        f"turn: by Little's law that bar asks for roughly {CONNECTIONS} / "
+        f"{LIBRARY_P95 / 1000:g} s = {CONNECTIONS / LIBRARY_P95 * 1000:.0f} req/s or more.",
         "",
         *environment(),
         f"- Load average (1 min) when the measurements began and ended: {load_average[0]:.1f} "
         f"and {load_average[1]:.1f}. The machine is shared; other work on it lowers req/s "
         "more than it changes CPU ms per request.",
         "",
-        "| page | as | URL | req/s (low–high) | p50 ms | p99 ms | p99/p50 | % of floor "
-        "| CPU ms/req | queries | KB | not 200 | meets the bar |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| page | as | URL | req/s (low–high) | p50 ms | p95 ms | p99 ms | p99/p50 "
+        "| % of floor | CPU ms/req | queries | KB | not 200 | meets the bar |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     failing = []
     for page in pages:
@@ -418,9 +452,10 @@ def write_report(
         if judged.startswith("**no**"):
             failing.append(page.name)
         lines.append(
-            f"| {page.name} | {WHO[page.email]} | `{page.path}` "
+            f"| {page.name} | {WHO[page.email]} | `{unquote(page.path)}` "
             f"| {row['rps']:,.0f} ({row['low']:,.0f}–{row['high']:,.0f}) "
-            f"| {row['p50']:.1f} | {row['p99']:.1f} | {row['tail']:.2f} | {row['share']:.1f}% "
+            f"| {row['p50']:.1f} | {row['p95']:.1f} | {row['p99']:.1f} | {row['tail']:.2f} "
+            f"| {row['share']:.1f}% "
             f"| {row['cpu']:.1f} | {page.queries} | {page.size / 1024:.0f} | {row['bad']} "
             f"| {judged} |"
         )
@@ -439,7 +474,11 @@ def write_report(
         "The demo programme (`manage.py demo`) grown by bench/data.py: 1,000 more learners, "
         "about a hundred of them in the Bashkortostan cohort whose roster is measured, the rest "
         "in 40 more cohorts across the seven programme regions, with attendance for every "
-        "seminar held.",
+        "seminar held; and 10,000 published practices in the library, from 40 regions (the "
+        "seven programme regions weigh four times as much), years 2010–2026, one to three "
+        "topics and one or two target groups each, in Wagtail's search index, with Russian "
+        "texts in which «семья» occurs in about two practices in five and «опекун», "
+        "«наставничество» or «выпускники» in about one in ten.",
         "",
         "| rows | count |",
         "|---|---:|",
