@@ -3,13 +3,20 @@ snippets, related pages and reading counts.
 
 The index costs a fixed number of queries whatever the library's size: the reader's view
 restrictions, one search (when asked), one count and one page of results, one count per facet.
+What a page of the index lists (ids, count, facets) is cached per filter, page and set of
+restrictions the reader is kept out by, under a version that any publication, unpublication,
+deletion, move, privacy or managed-list change replaces (cms/signals.py); a cached page costs
+the restrictions and one query for its twenty pages.
 """
 
+import functools
 import re
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import snowballstemmer
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
@@ -25,18 +32,19 @@ from .models import LibraryPage, Reading, TargetGroup, Topic
 from .services import may_propose
 
 PAGE_SIZE = 20
+LISTING_SECONDS = 3600  # cached listings also expire, whatever happens
+VERSION_KEY = "library:version"
 SEARCH_LIMIT = 500  # the most relevant hits a search keeps; enough to page and filter through
 QUERY_MAX_LENGTH = 200
 FILTER_KEYS = ("q", "type", "region", "topic", "group", "year")
 
 
-def readable(request, queryset=None):
-    """Live library pages ``request``'s reader may open: public ones, and those an editor
-    restricted to signed-in readers or to a group the reader is in (Wagtail's page privacy)."""
-    queryset = (queryset if queryset is not None else LibraryPage.objects.all()).live()
+def blocked_restrictions(request) -> list:
+    """The view restrictions (Wagtail's page privacy) that keep ``request``'s reader out:
+    sign-in for visitors, groups they are not in, passwords they have not given."""
     user = request.user
     group_ids = None
-    blocked = Q()
+    blocked = []
     for restriction in PageViewRestriction.objects.select_related("page").prefetch_related(
         "groups"
     ):
@@ -54,8 +62,20 @@ def readable(request, queryset=None):
             restriction.passed_view_restrictions_session_key, []
         ):
             continue
-        blocked |= queryset.descendant_of_q(restriction.page, inclusive=True)
-    return queryset.exclude(blocked) if blocked else queryset
+        blocked.append(restriction)
+    return blocked
+
+
+def readable(request, queryset=None, blocked=None):
+    """Live library pages ``request``'s reader may open: public ones, and those an editor
+    restricted to signed-in readers or to a group the reader is in."""
+    queryset = (queryset if queryset is not None else LibraryPage.objects.all()).live()
+    if blocked is None:
+        blocked = blocked_restrictions(request)
+    hidden = Q()
+    for restriction in blocked:
+        hidden |= queryset.descendant_of_q(restriction.page, inclusive=True)
+    return queryset.exclude(hidden) if blocked else queryset
 
 
 @dataclass
@@ -205,6 +225,7 @@ def facets(filters: Filters, base) -> list[Facet]:
 
 
 _stemmer = snowballstemmer.stemmer("russian")
+_stem = functools.lru_cache(maxsize=50_000)(_stemmer.stemWord)  # pure Python, and words repeat
 _WORD = re.compile(r"\w+", re.UNICODE)
 SNIPPET_LENGTH = 300
 
@@ -212,10 +233,10 @@ SNIPPET_LENGTH = 300
 def highlight(text: str, query: str, length: int = SNIPPET_LENGTH) -> str:
     """``text`` escaped, cut to about ``length`` characters around the first word that shares
     a stem with a word of ``query`` («семьи» marks «семья»), those words in <mark>."""
-    stems = {_stemmer.stemWord(word.lower()) for word in _WORD.findall(query)}
+    stems = {_stem(word.lower()) for word in _WORD.findall(query)}
     stems.discard("")
     words = list(_WORD.finditer(text))
-    hits = [m for m in words if stems and _stemmer.stemWord(m.group().lower()) in stems]
+    hits = [m for m in words if stems and _stem(m.group().lower()) in stems]
     start = 0
     if hits and hits[0].start() > length // 3:
         start = text.rfind(" ", 0, hits[0].start() - length // 3) + 1
@@ -246,22 +267,25 @@ def index_response(index_page, request):
             part for part in (canonical, page_number and f"page={page_number}") if part
         )
         return HttpResponseRedirect(index_page.url + ("?" + query if query else ""))
-    base = readable(request, LibraryPage.objects.child_of(index_page))
-    ranked = search_ids(base, filters.q) if filters.q else None
-    if ranked is not None:
-        base = base.filter(pk__in=ranked)
-    if ranked is None:
-        results = filters.apply(base).select_related("region")
-        page = Paginator(
-            results.order_by("-first_published_at", "-pk").distinct(), PAGE_SIZE
-        ).get_page(page_number)
-        items = list(page)
-    else:
-        # Pages follow relevance: the filtered hits keep the search's order, then are paged.
-        matching = set(filters.apply(base).values_list("pk", flat=True))
-        page = Paginator([pk for pk in ranked if pk in matching], PAGE_SIZE).get_page(page_number)
-        found = LibraryPage.objects.select_related("region").in_bulk(page.object_list)
-        items = [found[pk] for pk in page.object_list]
+    blocked = blocked_restrictions(request)
+    number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    key = "library:listing:" + "|".join(
+        [
+            library_version(),
+            str(index_page.pk),
+            ",".join(str(r.pk) for r in blocked),
+            canonical,
+            str(number),
+        ]
+    )
+    listing = cache.get(key)
+    if listing is None:
+        listing = _listing(request, index_page, blocked, filters, number)
+        cache.set(key, listing, LISTING_SECONDS)
+    page = Paginator(range(listing["count"]), PAGE_SIZE).get_page(number)
+    found = LibraryPage.objects.select_related("region").in_bulk(listing["ids"])
+    items = [found[pk] for pk in listing["ids"] if pk in found]
+    if filters.q:
         for item in items:
             item.snippet = highlight(item.summary, filters.q)
     may_see_readers = request.user.is_authenticated and reading_regions(request.user) is not False
@@ -269,10 +293,10 @@ def index_response(index_page, request):
     context.update(
         {
             "filters": filters,
-            "facets": facets(filters, base),
+            "facets": listing["facets"],
             "page_obj": page,
             "items": items,
-            "search_capped": ranked is not None and len(ranked) == SEARCH_LIMIT,
+            "search_capped": listing["capped"],
             "page_query": canonical,
             "filters_hidden": [
                 (key, getattr(filters, key))
@@ -285,6 +309,43 @@ def index_response(index_page, request):
         }
     )
     return TemplateResponse(request, index_page.get_template(request), context)
+
+
+def _listing(request, index_page, blocked, filters: Filters, number: int) -> dict:
+    """What one page of the index shows, as plain data to cache: how many pages match, the
+    ids on page ``number`` in order, the facets and whether the search was capped."""
+    base = readable(request, LibraryPage.objects.child_of(index_page), blocked)
+    ranked = search_ids(base, filters.q) if filters.q else None
+    if ranked is None:
+        # Topic and group filters match one slug each, so no page comes twice: no DISTINCT,
+        # which would make PostgreSQL sort every matching row with all its columns.
+        matching = filters.apply(base).order_by("-first_published_at", "-pk")
+        page = Paginator(matching.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
+    else:
+        # Pages follow relevance: the filtered hits keep the search's order, then are paged.
+        base = base.filter(pk__in=ranked)
+        matching = set(filters.apply(base).values_list("pk", flat=True))
+        page = Paginator([pk for pk in ranked if pk in matching], PAGE_SIZE).get_page(number)
+    return {
+        "count": page.paginator.count,
+        "ids": list(page.object_list),
+        "facets": facets(filters, base),
+        "capped": ranked is not None and len(ranked) == SEARCH_LIMIT,
+    }
+
+
+def library_version() -> str:
+    """A token that changes whenever what the library lists may have changed (cms.signals).
+    Cached listings carry it in their keys, so a change makes them all stale at once."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, str(time.time_ns()), None)
+        version = cache.get(VERSION_KEY) or "0"
+    return version
+
+
+def library_changed() -> None:
+    cache.set(VERSION_KEY, str(time.time_ns()), None)
 
 
 def related_pages(page, limit: int = 4):

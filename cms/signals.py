@@ -1,14 +1,21 @@
 from django.db import transaction
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.admin.mail import (
     WorkflowStateApprovalEmailNotifier,
     WorkflowStateRejectionEmailNotifier,
 )
-from wagtail.models import Page, WorkflowState
-from wagtail.signals import page_published, workflow_approved, workflow_rejected
+from wagtail.models import Page, PageViewRestriction, WorkflowState
+from wagtail.signals import (
+    page_published,
+    page_unpublished,
+    post_page_move,
+    workflow_approved,
+    workflow_rejected,
+)
 
-from .models import LibraryDocument, LibraryPage, Proposal
+from .library import library_changed
+from .models import LibraryDocument, LibraryPage, Proposal, TargetGroup, Topic
 
 
 @receiver(post_save, sender=LibraryDocument)
@@ -32,7 +39,23 @@ def library_page_published(sender, instance, **kwargs):
         from .services import proposal_decided
 
         insert_or_update_object(instance)
+        transaction.on_commit(library_changed)
         proposal_decided(page_id=instance.pk, status=Proposal.Status.PUBLISHED)
+
+
+@receiver(page_unpublished)
+@receiver(post_page_move)
+@receiver(post_delete, sender=LibraryPage)
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+@receiver(post_save, sender=Topic)
+@receiver(post_delete, sender=Topic)
+@receiver(post_save, sender=TargetGroup)
+@receiver(post_delete, sender=TargetGroup)
+def library_listing_changed(sender, **kwargs):
+    """What the library lists, or to whom, may have changed: cached listings are dropped
+    (cms.library.library_version) once the change is committed."""
+    transaction.on_commit(library_changed)
 
 
 @receiver(workflow_rejected, sender=WorkflowState)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
-from cms.library import highlight
+from cms.library import highlight, library_changed
 from cms.models import (
     HomePage,
     LibraryAttachment,
@@ -65,9 +65,11 @@ def test_addresses_are_canonical_and_bad_filters_are_explained(client, library):
 
 
 def test_the_index_costs_the_same_queries_for_a_few_and_for_many_pages(client, library):
-    def queries():
+    def queries(cached: bool):
         url = "/library/?q=семинары&topic=prevention"
-        client.get(url)  # warm the content-type cache
+        client.get(url)  # warm the content-type cache, and the listing's
+        if not cached:
+            library_changed()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200
@@ -75,10 +77,37 @@ def test_the_index_costs_the_same_queries_for_a_few_and_for_many_pages(client, l
 
     for n in range(3):
         practice(library, f"Практика {n}", topics=["prevention"], groups=["birth"])
-    few = queries()
+    few, few_cached = queries(cached=False), queries(cached=True)
     for n in range(3, 45):
         practice(library, f"Практика {n}", code=("35", "38", "72")[n % 3], topics=["prevention"])
-    assert queries() == few
+    assert queries(cached=False) == few
+    assert queries(cached=True) == few_cached < few
+
+
+def test_the_cached_index_follows_publication_privacy_and_the_reader(
+    client, library, django_capture_on_commit_callbacks
+):
+    def committed(change):
+        """Cached listings are dropped when a change is committed, as a request's would be."""
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
+    shown = practice(library, "Марафон технологий")
+    assert "Марафон технологий" in client.get("/library/").content.decode()
+    fresh = committed(lambda: practice(library, "Новая практика"))
+    assert "Новая практика" in client.get("/library/").content.decode()
+    committed(fresh.unpublish)
+    assert "Новая практика" not in client.get("/library/").content.decode()
+    committed(
+        lambda: PageViewRestriction.objects.create(
+            page=shown, restriction_type=PageViewRestriction.LOGIN
+        )
+    )
+    assert "Марафон технологий" not in client.get("/library/").content.decode()
+    client.force_login(make_user("reader@example.org", role="manager", region_code="35"))
+    assert "Марафон технологий" in client.get("/library/").content.decode()
+    client.logout()
+    assert "Марафон технологий" not in client.get("/library/").content.decode()
 
 
 def test_search_results_are_paged_in_order_of_relevance(client, library, monkeypatch):
