@@ -5,8 +5,8 @@ The index costs a fixed number of queries whatever the library's size: the reade
 restrictions, one search (when asked), one count and one page of results, one count per facet.
 What a page of the index lists (ids, count, facets) is cached per filter, page and set of
 restrictions the reader is kept out by, under a version that any publication, unpublication,
-deletion, move, privacy or managed-list change replaces (cms/signals.py); a cached page costs
-the restrictions and one query for its twenty pages.
+deletion, move, privacy or managed-list change replaces (cms/signals.py). The listing's HTML is
+cached under the same key, so a cached page costs the restrictions and Wagtail's routing.
 """
 
 import functools
@@ -23,6 +23,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import BaseViewRestriction, PageViewRestriction
 
@@ -272,6 +273,7 @@ def index_response(index_page, request):
     key = "library:listing:" + "|".join(
         [
             library_version(),
+            get_language() or "",
             str(index_page.pk),
             ",".join(str(r.pk) for r in blocked),
             canonical,
@@ -283,11 +285,16 @@ def index_response(index_page, request):
         listing = _listing(request, index_page, blocked, filters, number)
         cache.set(key, listing, LISTING_SECONDS)
     page = Paginator(range(listing["count"]), PAGE_SIZE).get_page(number)
-    found = LibraryPage.objects.select_related("region").in_bulk(listing["ids"])
-    items = [found[pk] for pk in listing["ids"] if pk in found]
-    if filters.q:
-        for item in items:
-            item.snippet = highlight(item.summary, filters.q)
+
+    def items():
+        """The page's library pages, read only when the listing's HTML is not cached."""
+        found = LibraryPage.objects.select_related("region").in_bulk(listing["ids"])
+        pages = [found[pk] for pk in listing["ids"] if pk in found]
+        if filters.q:
+            for item in pages:
+                item.snippet = highlight(item.summary, filters.q)
+        return pages
+
     may_see_readers = request.user.is_authenticated and reading_regions(request.user) is not False
     context = index_page.get_context(request)
     context.update(
@@ -296,6 +303,8 @@ def index_response(index_page, request):
             "facets": listing["facets"],
             "page_obj": page,
             "items": items,
+            "listing_key": key,
+            "listing_seconds": LISTING_SECONDS,
             "search_capped": listing["capped"],
             "page_query": canonical,
             "filters_hidden": [

@@ -93,7 +93,11 @@ def test_the_cached_index_follows_publication_privacy_and_the_reader(
             return change()
 
     shown = practice(library, "Марафон технологий")
-    assert "Марафон технологий" in client.get("/library/").content.decode()
+    assert ">Регион</h2>" in client.get("/library/").content.decode()
+    # The same listing in the reader's own language, not in the language it was cached in.
+    client.cookies["django_language"] = "en"
+    assert ">Region</h2>" in client.get("/library/").content.decode()
+    del client.cookies["django_language"]
     fresh = committed(lambda: practice(library, "Новая практика"))
     assert "Новая практика" in client.get("/library/").content.decode()
     committed(fresh.unpublish)
