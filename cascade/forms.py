@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CourseModule
+from lms.forms import limit_regions
 from lms.models import Region, User
 from lms.uploads import CheckedFilesField, UploadKind
 
@@ -45,10 +46,7 @@ class TeamForm(forms.Form):
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions
-        only = list(regions[:2])
-        if len(only) == 1:
-            self.initial.setdefault("region", only[0].pk)
+        limit_regions(self, regions)
 
 
 class MemberForm(forms.Form):

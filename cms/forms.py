@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.documents.forms import BaseDocumentForm
 
+from lms.forms import limit_regions
 from lms.models import Region
 from lms.uploads import CheckedFilesField, UploadKind, check_upload
 
@@ -94,10 +95,7 @@ class PracticeProposalForm(forms.Form):
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions
-        only = list(regions[:2])
-        if len(only) == 1:  # a manager's own region, or a coordinator of one region
-            self.initial.setdefault("region", only[0].pk)
+        limit_regions(self, regions)
         self.fields["year"].max_value = timezone.localdate().year + 1
         self.fields["year"].validators.append(MaxValueValidator(self.fields["year"].max_value))
         self.fields["year"].widget.attrs["max"] = self.fields["year"].max_value

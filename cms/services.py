@@ -57,11 +57,7 @@ def practice_propose(*, proposer, content: dict, files) -> Proposal:
     (checked PDF/DOCX uploads), submitted to moderation. All or nothing."""
     region = _allowed_region(proposer, content["region"])
     index = LibraryIndexPage.objects.live().first()
-    workflow = index.get_workflow() if index else None
-    if workflow is None or not workflow.active:
-        raise ProposalError(
-            _("Библиотека сейчас не принимает предложений. Напишите редакции программы.")
-        )
+    workflow = _moderation(index)
     page = PracticePage(
         slug=_free_slug(index, content["title"]),
         live=False,
@@ -99,12 +95,7 @@ def proposal_revise(*, proposal, content: dict, files) -> Proposal:
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         state.resume(proposal.proposer)
     else:
-        workflow = live_page.get_workflow()
-        if workflow is None or not workflow.active:
-            raise ProposalError(
-                _("Библиотека сейчас не принимает предложений. Напишите редакции программы.")
-            )
-        workflow.start(live_page, proposal.proposer)
+        _moderation(live_page).start(live_page, proposal.proposer)
     proposal.title = page.title
     proposal.status = Proposal.Status.PENDING
     proposal.decided_at = None
@@ -164,6 +155,17 @@ def _fill(page, content: dict, files, proposer) -> None:
     page.attachments = list(page.attachments.all()) + [
         LibraryAttachment(document=document) for document in documents
     ]
+
+
+def _moderation(page):
+    """The active moderation workflow ``page`` goes through; refused without one, so nothing
+    waits where nobody reviews it."""
+    workflow = page.get_workflow() if page is not None else None
+    if workflow is None or not workflow.active:
+        raise ProposalError(
+            _("Библиотека сейчас не принимает предложений. Напишите редакции программы.")
+        )
+    return workflow
 
 
 def _allowed_region(user, region):

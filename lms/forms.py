@@ -43,6 +43,15 @@ def time_zone_choices():
     ]
 
 
+def limit_regions(form, regions, field: str = "region") -> None:
+    """Offer only ``regions`` in ``form``'s region field, chosen already when there is one
+    (a manager's own region, a coordinator of a single region)."""
+    form.fields[field].queryset = regions
+    only = list(regions[:2])
+    if len(only) == 1:
+        form.initial.setdefault(field, only[0].pk)
+
+
 class OrganisationChoiceMixin:
     """Region plus organisation: pick one of the region's, or type the name of another.
 
