@@ -49,6 +49,36 @@ class TeamForm(forms.Form):
         limit_regions(self, regions)
 
 
+class TeamEditForm(forms.Form):
+    name = forms.CharField(label=_("Название команды"), max_length=200)
+    lead = forms.ModelChoiceField(
+        label=_("Руководитель команды"),
+        queryset=User.objects.none(),
+        help_text=_("Из тех, кто сейчас в команде."),
+    )
+    status = forms.ChoiceField(label=_("Статус"), choices=Team.Status.choices)
+    modules = TeamForm.base_fields["modules"]
+
+    def __init__(self, *args, team: Team, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": team.name,
+                "lead": team.lead_id,
+                "status": team.status,
+                "modules": list(team.modules.values_list("pk", flat=True)),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = current_members(team)
+
+
+def current_members(team: Team):
+    return User.objects.filter(
+        team_memberships__team=team, team_memberships__left_on__isnull=True
+    ).order_by("last_name", "first_name")
+
+
 class MemberForm(forms.Form):
     user = UserByEmailField(label=_("E-mail участника"))
     reason = forms.CharField(
@@ -98,13 +128,28 @@ class EventForm(forms.Form):
         self.fields["modules"].queryset = (
             modules if modules.exists() else CourseModule.objects.all()
         ).select_related("course")
-        self.fields["trainers"].queryset = User.objects.filter(
-            team_memberships__team=team, team_memberships__left_on__isnull=True
-        ).order_by("last_name", "first_name")
+        self.fields["trainers"].queryset = current_members(team)
         for name in ("start_time", "end_time"):
             self.fields[name].help_text = _("Время региона: %(zone)s") % {
                 "zone": team.region.timezone
             }
+
+    @staticmethod
+    def initial_for(event: Event) -> dict:
+        """The form filled with ``event`` as it is, times in the region's zone."""
+        zone = zoneinfo.ZoneInfo(event.team.region.timezone)
+        starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+        names = ("title", "format", "municipality", "venue", "link", "expected_participants")
+        return {
+            **{name: getattr(event, name) for name in names},
+            "hours": event.hours,
+            "start_date": starts.date(),
+            "start_time": starts.time(),
+            "end_date": ends.date(),
+            "end_time": ends.time(),
+            "modules": list(event.modules.values_list("pk", flat=True)),
+            "trainers": list(event.trainers.values_list("pk", flat=True)),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -132,6 +177,8 @@ class EventForm(forms.Form):
             "hours": data["hours"],
             "starts_at": data["starts_at"],
             "ends_at": data["ends_at"],
+            "trainers": list(data["trainers"]),
+            "modules": data["modules"],
         }
 
 

@@ -33,6 +33,39 @@ def person_key(full_name: str, organisation: str) -> str:
     return f"{normalised(full_name)}|{normalised(organisation)}"
 
 
+def _may_be_one(a: tuple[list[str], str], b: tuple[list[str], str]) -> bool:
+    """Two (given names and patronymic, organisation) of one surname that may be one person's:
+    each pair of words the same, or one an initial of the other («а» and «айгуль»), a missing
+    word agreeing; the same organisation, or none given on one side."""
+    (names_a, org_a), (names_b, org_b) = a, b
+    names = all(
+        x == y or (min(len(x), len(y)) == 1 and x[0] == y[0])
+        for x, y in zip(names_a, names_b, strict=False)
+    )
+    return names and (org_a == org_b or not org_a or not org_b)
+
+
+def likely_duplicates(people) -> list[list["Person"]]:
+    """Groups of records that may be one human being, for the coordinator to merge (see
+    ``_may_be_one``; an account's record and a listed one count alike). Records are compared
+    only within a surname, so the cost grows with the region's people, not their square."""
+    by_surname = {}
+    for person in people:
+        words = normalised(person.full_name).split()
+        if words:
+            facts = (words[1:], normalised(person.organisation))
+            by_surname.setdefault(words[0], []).append((person, facts))
+    groups = []
+    for candidates in by_surname.values():
+        clusters = []
+        for person, facts in candidates:
+            touching = [c for c in clusters if any(_may_be_one(facts, f) for _p, f in c)]
+            joined = [(person, facts)] + [member for c in touching for member in c]
+            clusters = [c for c in clusters if all(c is not t for t in touching)] + [joined]
+        groups += [[p for p, _f in c] for c in clusters if len(c) > 1]
+    return sorted(groups, key=lambda group: normalised(group[0].full_name))
+
+
 def new_invite_code() -> str:
     """Eight characters a participant can type: no 0/O or 1/I to confuse."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -217,6 +250,10 @@ class Person(models.Model):
         related_name="duplicates",
         verbose_name=_("это тот же человек, что"),
     )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
     wave = models.PositiveSmallIntegerField(_("волна"), null=True, blank=True)
 
     class Meta:

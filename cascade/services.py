@@ -128,10 +128,7 @@ def member_leave(*, membership: Membership, by, left_on=None) -> Membership:
     return membership
 
 
-@transaction.atomic
-def event_plan(*, team: Team, by, trainers, modules, **fields) -> Event:
-    """A planned event of ``team``; ``by`` must be in the team (or manage its region) and the
-    trainers must be current members."""
+def _check_event(team: Team, by, trainers, fields: dict) -> None:
     if not (is_member(by, team) or manages_region(by, team.region_id)):
         raise CascadeError(_("Планировать мероприятия может участник команды."))
     current = set(team.memberships.filter(left_on__isnull=True).values_list("user_id", flat=True))
@@ -144,10 +141,49 @@ def event_plan(*, team: Team, by, trainers, modules, **fields) -> Event:
         raise CascadeError(_("Укажите хотя бы одного ведущего."))
     if fields["ends_at"] <= fields["starts_at"]:
         raise CascadeError(_("Мероприятие должно заканчиваться позже, чем начинается."))
+
+
+@transaction.atomic
+def event_plan(*, team: Team, by, trainers, modules, **fields) -> Event:
+    """A planned event of ``team``; ``by`` must be in the team (or manage its region) and the
+    trainers must be current members."""
+    _check_event(team, by, trainers, fields)
     event = Event.objects.create(team=team, created_by=by, **fields)
     event.trainers.set(trainers)
     event.modules.set(modules)
     return event
+
+
+@transaction.atomic
+def event_update(*, event: Event, by, trainers, modules, **fields) -> Event:
+    """Correct a planned event, or one whose report came back; a report under review or
+    accepted is the record and stays as it is."""
+    event = Event.objects.select_for_update().select_related("team").get(pk=event.pk)
+    if event.status not in REPORTABLE:
+        raise CascadeError(_("Отчёт уже отправлен координатору или принят: менять нельзя."))
+    _check_event(event.team, by, trainers, fields)
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.save(update_fields=list(fields))
+    event.trainers.set(trainers)
+    event.modules.set(modules)
+    return event
+
+
+@transaction.atomic
+def team_update(*, team: Team, by, name: str, lead, status: str, modules) -> Team:
+    """The coordinator renames a team, hands its lead to another current member, changes its
+    status or the modules it teaches."""
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    _check_manager(by, team.region_id)
+    if Team.objects.filter(region_id=team.region_id, name=name).exclude(pk=team.pk).exists():
+        raise CascadeError(_("В регионе уже есть команда с таким названием."))
+    if not is_member(lead, team):
+        raise CascadeError(_("Руководителем может стать только участник команды."))
+    team.name, team.lead, team.status = name, lead, status
+    team.save(update_fields=["name", "lead", "status"])
+    team.modules.set(modules)
+    return team
 
 
 def _person_for_user(user, region_id: int) -> Person:
@@ -304,18 +340,55 @@ def event_review(*, event: Event, by, accept: bool, comment: str = "") -> Event:
     return event
 
 
-@transaction.atomic
-def person_merge(*, duplicate: Person, into: Person, by) -> Person:
-    """The coordinator says two records are one person: ``duplicate`` then counts as ``into``."""
+def _merge(duplicate: Person, into: Person, by) -> None:
     _check_manager(by, duplicate.region_id)
     if duplicate.region_id != into.region_id:
         raise CascadeError(_("Объединить можно только людей одного региона."))
     if duplicate.pk == into.pk or duplicate.merged_into_id or into.merged_into_id:
         raise CascadeError(_("Эти записи уже объединены."))
     if duplicate.user_id and into.user_id and duplicate.user_id != into.user_id:
-        raise CascadeError(_("Это две разные учётные записи: их не объединить."))
+        raise CascadeError(
+            _("%(a)s и %(b)s — две разные учётные записи: их не объединить.")
+            % {"a": duplicate.full_name, "b": into.full_name}
+        )
     Person.objects.filter(merged_into=duplicate).update(merged_into=into)
     duplicate.merged_into = into
-    duplicate.save(update_fields=["merged_into"])
+    duplicate.merged_by = by
+    duplicate.merged_at = now()
+    duplicate.save(update_fields=["merged_into", "merged_by", "merged_at"])
+    log.info("person %s merged into %s by user %s", duplicate.pk, into.pk, by.pk)
+
+
+@transaction.atomic
+def person_merge(*, duplicate: Person, into: Person, by) -> Person:
+    """The coordinator says two records are one person: ``duplicate`` then counts as ``into``."""
+    _merge(duplicate, into, by)
     reach_refresh()
     return into
+
+
+@transaction.atomic
+def people_merge(*, keep: Person, duplicates, by) -> Person:
+    """Several records merged into ``keep`` at once: all of them, or none."""
+    duplicates = [d for d in duplicates if d.pk != keep.pk]
+    if not duplicates:
+        raise CascadeError(_("Отметьте записи, которые нужно объединить с оставляемой."))
+    for duplicate in duplicates:
+        _merge(duplicate, keep, by)
+    reach_refresh()
+    return keep
+
+
+@transaction.atomic
+def person_unmerge(*, person: Person, by) -> Person:
+    """Undo a merge that was a mistake: the record counts on its own again."""
+    _check_manager(by, person.region_id)
+    if person.merged_into_id is None:
+        raise CascadeError(_("Эта запись ни с кем не объединена."))
+    person.merged_into = None
+    person.merged_by = None
+    person.merged_at = None
+    person.save(update_fields=["merged_into", "merged_by", "merged_at"])
+    log.info("person %s unmerged by user %s", person.pk, by.pk)
+    reach_refresh()
+    return person

@@ -7,6 +7,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,12 +24,24 @@ from .forms import (
     ParticipantListForm,
     ReportForm,
     ReviewForm,
+    TeamEditForm,
     TeamForm,
 )
-from .models import Event, EventFile, Membership, Person, Team
+from .models import (
+    Event,
+    EventFile,
+    Membership,
+    Participation,
+    Person,
+    Team,
+    likely_duplicates,
+    normalised,
+)
 from .reach import reach_by_wave
 
 EVENTS_PER_PAGE = 20
+GROUPS_SHOWN = 50
+MERGED_PER_PAGE = 50
 
 
 def managed_regions(user):
@@ -150,6 +164,98 @@ def _flow(waves) -> list[dict]:
 
 
 @login_required
+def region_people(request, code):
+    """The coordinator's merge: groups of records that look like one person (or the records a
+    name search finds), each with a choice of the record to keep; and the merges made, each
+    undoable."""
+    region = _region_for(request.user, code)
+    counted = Person.objects.filter(region=region, merged_into__isnull=True).only(
+        "pk", "full_name", "organisation", "position", "email", "user_id", "wave"
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        found = list(counted.filter(key__contains=normalised(query))[:GROUPS_SHOWN])
+        groups = [found] if found else []
+    else:
+        groups = likely_duplicates(counted.order_by("pk"))
+    more = max(len(groups) - GROUPS_SHOWN, 0)
+    groups = groups[:GROUPS_SHOWN]
+    shown = [person.pk for group in groups for person in group]
+    events = dict(
+        Participation.objects.filter(person_id__in=shown)
+        .values_list("person_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for group in groups:
+        for person in group:
+            person.events = events.get(person.pk, 0)
+        # The record to keep by default: one with an account, then the fullest name.
+        group.sort(key=lambda p: (p.user_id is None, -len(p.full_name), p.pk))
+    merged = (
+        Person.objects.filter(region=region, merged_into__isnull=False)
+        .select_related("merged_into", "merged_by")
+        .order_by("-merged_at", "-pk")
+    )
+    return render(
+        request,
+        "cascade/people.html",
+        {
+            "region": region,
+            "query": query,
+            "groups": groups,
+            "more": more,
+            "merged": Paginator(merged, MERGED_PER_PAGE).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def people_merge(request, code):
+    region = _region_for(request.user, code)
+    people = Person.objects.filter(region=region)
+    keep = people.filter(pk=request.POST.get("keep") or 0).first()
+    duplicates = list(people.filter(pk__in=request.POST.getlist("merge") or [0]))
+    if keep is None:
+        messages.error(request, _("Выберите запись, которая останется."))
+    else:
+        try:
+            services.people_merge(keep=keep, duplicates=duplicates, by=request.user)
+        except services.CascadeError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Объединено: %(names)s теперь считаются как %(keep)s.")
+                % {
+                    "names": ", ".join(d.full_name for d in duplicates if d.pk != keep.pk),
+                    "keep": keep.full_name,
+                },
+            )
+    back = reverse("cascade:region_people", args=[code])
+    if query := request.POST.get("q", "").strip():
+        back += "?" + urlencode({"q": query})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def person_unmerge(request, pk):
+    person = get_object_or_404(Person.objects.select_related("region"), pk=pk)
+    _region_for(request.user, person.region.code)
+    try:
+        services.person_unmerge(person=person, by=request.user)
+    except services.CascadeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(name)s снова считается отдельно.") % {"name": person.full_name}
+        )
+    return redirect("cascade:region_people", code=person.region.code)
+
+
+@login_required
 def region_export(request, code, fmt):
     region = _region_for(request.user, code)
     people = (
@@ -225,6 +331,23 @@ def team_detail(request, pk):
 
 
 @login_required
+def team_edit(request, pk):
+    team = _team_for(request.user, pk)
+    if not services.manages_region(request.user, team.region_id):
+        raise Http404
+    form = TeamEditForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(team=team, by=request.user, **form.cleaned_data)
+        except services.CascadeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Изменения сохранены."))
+            return redirect("cascade:team_detail", pk=team.pk)
+    return render(request, "cascade/team_form.html", {"form": form, "team": team})
+
+
+@login_required
 @require_POST
 def member_leave(request, pk):
     membership = get_object_or_404(Membership.objects.select_related("team"), pk=pk)
@@ -240,23 +363,35 @@ def member_leave(request, pk):
 
 @login_required
 def event_create(request, team_pk):
-    team = _team_for(request.user, team_pk)
-    form = EventForm(request.POST or None, team=team)
+    return _event_form(request, _team_for(request.user, team_pk))
+
+
+@login_required
+def event_edit(request, pk):
+    event = _event_for(request.user, pk)
+    if event.status not in services.REPORTABLE:
+        raise Http404
+    return _event_form(request, event.team, event)
+
+
+def _event_form(request, team, event=None):
+    """Plan an event of ``team``, or correct ``event``."""
+    initial = EventForm.initial_for(event) if event else None
+    form = EventForm(request.POST or None, team=team, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            event = services.event_plan(
-                team=team,
-                by=request.user,
-                trainers=list(form.cleaned_data["trainers"]),
-                modules=form.cleaned_data["modules"],
-                **form.event_fields(),
-            )
+            if event is None:
+                event = services.event_plan(team=team, by=request.user, **form.event_fields())
+                done = _("Мероприятие запланировано.")
+            else:
+                services.event_update(event=event, by=request.user, **form.event_fields())
+                done = _("Изменения сохранены.")
         except services.CascadeError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Мероприятие запланировано."))
+            messages.success(request, done)
             return redirect("cascade:event_detail", pk=event.pk)
-    return render(request, "cascade/event_form.html", {"form": form, "team": team})
+    return render(request, "cascade/event_form.html", {"form": form, "team": team, "event": event})
 
 
 @login_required
@@ -278,11 +413,14 @@ def event_detail(request, pk, *, list_form=None, report_form=None, review_form=N
             "files": event.files.all(),
             "can_report": can_report,
             "can_review": manages and event.status == Event.Status.REPORTED,
+            "may_hand_out": manages or member,
             "list_form": list_form or ParticipantListForm(),
             "report_form": report_form or ReportForm(),
             "review_form": review_form or ReviewForm(),
             "list_report": report,
-            "join_url": request.build_absolute_uri(f"/cascade/join/?code={event.invite_code}"),
+            "join_url": request.build_absolute_uri(
+                f"{reverse('cascade:join')}?code={event.invite_code}"
+            ),
         },
     )
 

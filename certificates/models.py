@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
+from cascade.models import Participation
 from courses.models import Enrollment
 from lms.models import ChoiceLabelsMixin, Region
 from lms.storage import private_storage
@@ -17,6 +18,9 @@ DEFAULT_BODY = (
     "настоящим подтверждается, что\n{holder}\nпрошёл(а) обучение по программе\n«{subject}»\n"
     "в объёме {hours} с {date_from} по {date_to}"
 )
+# Without {holder} the body goes into the standard statement, which adds the event's title,
+# hours and dates (certificates.pdf.statement_lines).
+CASCADE_BODY = "принял(а) участие в обучающем мероприятии команды трансляторов программы"
 
 
 class CertificateTemplate(ChoiceLabelsMixin, models.Model):
@@ -127,6 +131,14 @@ class Certificate(ChoiceLabelsMixin, models.Model):
         blank=True,
         related_name="certificates",
     )
+    participation = models.ForeignKey(
+        Participation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+        verbose_name=_("участие в каскадном мероприятии"),
+    )
     subject = models.CharField(_("программа"), max_length=500)
     hours = models.PositiveSmallIntegerField(_("академических часов"))
     date_from = models.DateField(_("начало обучения"))
@@ -163,6 +175,11 @@ class Certificate(ChoiceLabelsMixin, models.Model):
                 fields=["enrollment"],
                 condition=Q(enrollment__isnull=False) & ~Q(status="revoked"),
                 name="one_live_certificate_per_enrollment",
+            ),
+            models.UniqueConstraint(
+                fields=["participation"],
+                condition=Q(participation__isnull=False) & ~Q(status="revoked"),
+                name="one_live_certificate_per_participation",
             ),
             models.CheckConstraint(
                 condition=~Q(status="revoked") | ~Q(revoke_reason=""),

@@ -3,6 +3,7 @@ template), serial numbers without duplicates, PDF generation in Celery, revocati
 with an audit trail."""
 
 import hashlib
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -11,12 +12,15 @@ from django.urls import reverse
 from django.utils.timezone import localdate, now
 from django.utils.translation import gettext as _
 
+from cascade.models import Event, Participation
+from cascade.services import is_member, manages_region
 from courses.models import Enrollment
 from lms.models import SecurityEvent
 from lms.notify import notify
 from lms.services import security_event_log
 
 from .models import (
+    CASCADE_BODY,
     Certificate,
     CertificateEvent,
     CertificateTemplate,
@@ -48,10 +52,11 @@ def next_serial(year: int, series: str = SERIES) -> str:
 def default_template(kind: str = CertificateTemplate.Kind.COURSE) -> CertificateTemplate:
     template = CertificateTemplate.objects.filter(kind=kind, is_default=True).first()
     if template is None:
+        defaults = {"name": str(CertificateTemplate.Kind(kind).label)}
+        if kind == CertificateTemplate.Kind.CASCADE:
+            defaults["body"] = CASCADE_BODY
         template, _created = CertificateTemplate.objects.get_or_create(
-            kind=kind,
-            is_default=True,
-            defaults={"name": str(CertificateTemplate.Kind(kind).label)},
+            kind=kind, is_default=True, defaults=defaults
         )
     return template
 
@@ -70,23 +75,26 @@ def certificate_issue(
     date_to,
     holder=None,
     enrollment: Enrollment | None = None,
+    participation: Participation | None = None,
     template: CertificateTemplate | None = None,
     region=None,
     organisation_name: str = "",
     by=None,
 ) -> Certificate:
     """Issue a certificate; its PDF is generated in the background after the commit.
-    For an enrolment that already has a live certificate, that certificate is returned."""
+    For an enrolment or a cascade participation that already has a live certificate, that
+    certificate is returned."""
     from .tasks import certificate_generate
 
-    if enrollment is not None:
-        existing = (
-            Certificate.objects.filter(enrollment=enrollment)
-            .exclude(status=Certificate.Status.REVOKED)
-            .first()
-        )
-        if existing:
-            return existing
+    for field, value in (("enrollment", enrollment), ("participation", participation)):
+        if value is not None:
+            existing = (
+                Certificate.objects.filter(**{field: value})
+                .exclude(status=Certificate.Status.REVOKED)
+                .first()
+            )
+            if existing:
+                return existing
     certificate = Certificate.objects.create(
         serial=next_serial(localdate().year),
         holder=holder,
@@ -96,7 +104,11 @@ def certificate_issue(
         date_from=date_from,
         date_to=date_to,
         enrollment=enrollment,
-        template=template or default_template(),
+        participation=participation,
+        template=template
+        or default_template(
+            CertificateTemplate.Kind.CASCADE if participation else CertificateTemplate.Kind.COURSE
+        ),
         region=region,
         organisation_name=organisation_name,
     )
@@ -134,6 +146,56 @@ def on_enrollment_completed(sender, enrollment_id, **kwargs):
         certificate_for_enrollment(enrollment=enrollment)
     except IntegrityError:
         pass  # a parallel request issued it first: one certificate per enrolment
+
+
+@transaction.atomic
+def event_issue(*, event: Event, by=None) -> int:
+    """A participation certificate for everyone at an accepted cascade event who has none
+    yet: the event's title, its hours, its dates in the region's zone. Participants with an
+    account find theirs on «Сертификаты» and by e-mail; the team hands out the others."""
+    if event.status != Event.Status.ACCEPTED:
+        raise CertificateError(_("Сертификаты выдаются участникам принятого мероприятия."))
+    zone = ZoneInfo(event.team.region.timezone)
+    date_from = event.starts_at.astimezone(zone).date()
+    date_to = event.ends_at.astimezone(zone).date()
+    waiting = (
+        event.participations.exclude(
+            certificates__status__in=[Certificate.Status.PENDING, Certificate.Status.VALID]
+        )
+        .select_related("person__user")
+        .order_by("person__full_name", "pk")
+    )
+    issued = 0
+    for participation in waiting:
+        person = participation.person
+        certificate_issue(
+            holder=person.user,
+            holder_name=person.user.get_full_name() if person.user else person.full_name,
+            subject=event.title,
+            hours=event.hours,
+            date_from=date_from,
+            date_to=date_to,
+            participation=participation,
+            region=event.team.region,
+            organisation_name=person.organisation,
+            by=by,
+        )
+        issued += 1
+    return issued
+
+
+def on_event_accepted(sender, event_id, **kwargs):
+    """cascade raises this after the commit that accepted the event's report."""
+    event = Event.objects.select_related("team__region").get(pk=event_id)
+    try:
+        event_issue(event=event)
+    except IntegrityError:
+        pass  # a parallel run issued them first: one certificate per participation
+
+
+def may_download_event(user, event: Event) -> bool:
+    """The event's certificates: its region's coordinator, the admin, the team's members."""
+    return manages_region(user, event.team.region_id) or is_member(user, event.team)
 
 
 def cohort_issue(*, cohort, by) -> int:
@@ -262,6 +324,7 @@ def certificate_reissue(
         date_from=old.date_from,
         date_to=old.date_to,
         enrollment=old.enrollment,
+        participation=old.participation,
         template=old.template,
         region=old.region,
         organisation_name=old.organisation_name,

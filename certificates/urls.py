@@ -13,4 +13,5 @@ urlpatterns = [
     path("certificates/<int:pk>/manage/", views.certificate_manage, name="manage"),
     path("certificates/cohorts/<int:pk>/issue/", views.cohort_issue, name="cohort_issue"),
     path("certificates/cohorts/<int:pk>/zip/", views.cohort_zip, name="cohort_zip"),
+    path("certificates/cascade/<int:pk>/zip/", views.event_zip, name="event_zip"),
 ]

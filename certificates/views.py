@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cascade.models import Event
 from courses.models import Cohort
 from lms.exports import table_response
 from lms.models import Role
@@ -157,18 +158,37 @@ def _zip_stream(certificates):
     yield sink.take()
 
 
+def _zip_response(certificates, filename):
+    certificates = (
+        certificates.filter(status=Certificate.Status.VALID).exclude(pdf="").order_by("serial")
+    )
+    response = StreamingHttpResponse(_zip_stream(certificates), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @login_required
 def cohort_zip(request, pk):
     _admin_required(request)
     cohort = get_object_or_404(Cohort, pk=pk)
-    certificates = (
-        Certificate.objects.filter(enrollment__cohort=cohort, status=Certificate.Status.VALID)
-        .exclude(pdf="")
-        .order_by("serial")
+    return _zip_response(
+        Certificate.objects.filter(enrollment__cohort=cohort),
+        f"certificates-cohort-{cohort.pk}.zip",
     )
-    response = StreamingHttpResponse(_zip_stream(certificates), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="certificates-cohort-{cohort.pk}.zip"'
-    return response
+
+
+@login_required
+def event_zip(request, pk):
+    """The participation certificates of an accepted cascade event, for the team to hand out."""
+    event = get_object_or_404(
+        Event.objects.select_related("team"), pk=pk, status=Event.Status.ACCEPTED
+    )
+    if not services.may_download_event(request.user, event):
+        raise Http404
+    return _zip_response(
+        Certificate.objects.filter(participation__event=event),
+        f"certificates-event-{event.pk}.zip",
+    )
 
 
 @login_required

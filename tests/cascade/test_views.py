@@ -12,70 +12,10 @@ from django.utils import timezone
 
 from cascade import services
 from cascade.models import Event, Participation, Person, Team
-from cascade.reach import reach_refresh
-from tests.factories import enroll, make_cohort, make_course, make_user, region
+from tests.cascade.conftest import PNG, past_event
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def png_bytes() -> bytes:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-PNG = png_bytes()
-
-
-@pytest.fixture
-def people():
-    course = make_course(modules=2)
-    cohort = make_cohort(course, regions=("35",), status="finished")
-    lead = make_user("lead@example.org", role="specialist", region_code="35", first_name="Лидия")
-    enroll(lead, cohort, status="completed")
-    reach_refresh()
-    coordinator = make_user("c35@example.org", role="coordinator", region_code="35", totp=True)
-    team = services.team_create(
-        by=coordinator,
-        region=region("35"),
-        name="Вологодская команда",
-        lead=lead,
-        modules=course.modules.all(),
-    )
-    return {
-        "lead": lead,
-        "coordinator": coordinator,
-        "other_coordinator": make_user(
-            "c38@example.org", role="coordinator", region_code="38", totp=True
-        ),
-        "admin": make_user("admin@example.org", role="admin", totp=True),
-        "stranger": make_user("s@example.org", role="specialist", region_code="35"),
-        "team": team,
-        "modules": list(course.modules.all()),
-    }
-
-
-def past_event(people, **fields):
-    start = timezone.now() - dt.timedelta(days=2)
-    return services.event_plan(
-        team=people["team"],
-        by=people["lead"],
-        trainers=[people["lead"]],
-        modules=people["modules"][:1],
-        title=fields.pop("title", "Семинар для коллег"),
-        format=Event.Format.IN_PERSON,
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=3),
-        municipality="г. Череповец",
-        venue="ЦСОН",
-        expected_participants=15,
-        hours=3,
-        **fields,
-    )
 
 
 def test_a_lead_reports_an_event_and_the_coordinators_acceptance_grows_the_reach(client_as, people):
@@ -230,3 +170,79 @@ def test_the_region_page_costs_the_same_queries_for_10_and_1000_events(client_as
     assert queries() == few
     page = client.get("/cascade/regions/35/").content.decode()
     assert "участников: 1 · принятых мероприятий: 1000" in page
+
+
+def event_form(event, **changes):
+    from cascade.forms import EventForm
+
+    initial = EventForm.initial_for(event)
+    initial["start_time"] = initial["start_time"].strftime("%H:%M")
+    initial["end_time"] = initial["end_time"].strftime("%H:%M")
+    return {
+        key: str(v) if hasattr(v, "isoformat") else v for key, v in {**initial, **changes}.items()
+    }
+
+
+def test_the_team_corrects_a_planned_event_until_it_reports(client_as, people):
+    event = past_event(people)
+    client = client_as(people["lead"])
+    page = client.get(f"/cascade/events/{event.pk}/edit/").content.decode()
+    assert 'value="Семинар для коллег"' in page
+    day = {"start_date": "2026-03-02", "start_time": "09:30", "end_date": "2026-03-02"}
+    response = client.post(
+        f"/cascade/events/{event.pk}/edit/", event_form(event, **day, end_time="09:00")
+    )
+    assert "заканчиваться позже" in response.content.decode()
+    event.refresh_from_db()
+    assert event.hours == 3
+    changes = {"end_time": "13:30", "hours": "5", "title": "Семинар для коллег Череповца"}
+    response = client.post(f"/cascade/events/{event.pk}/edit/", event_form(event, **day, **changes))
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.title == "Семинар для коллег Череповца" and event.hours == 5
+    # Entered in Vologda's time (UTC+3).
+    assert event.starts_at == dt.datetime(2026, 3, 2, 6, 30, tzinfo=dt.UTC)
+    assert client_as(people["stranger"]).get(f"/cascade/events/{event.pk}/edit/").status_code == 404
+
+    services.participants_upload(
+        event=event,
+        uploaded=SimpleUploadedFile(
+            "l.csv", "ФИО;Организация;Должность\nБелова Нина;ЦСОН;п\n".encode()
+        ),
+        by=people["lead"],
+    )
+    services.event_report(event=event, by=people["lead"], outcome="Итоги")
+    assert client.get(f"/cascade/events/{event.pk}/edit/").status_code == 404
+    with pytest.raises(services.CascadeError, match="менять нельзя"):
+        services.event_update(
+            event=event,
+            by=people["lead"],
+            trainers=[people["lead"]],
+            modules=[],
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            hours=1,
+        )
+
+
+def test_the_coordinator_hands_the_lead_to_another_member_and_closes_the_team(client_as, people):
+    team, lead = people["team"], people["lead"]
+    second = make_user("second@example.org", role="specialist", region_code="35")
+    services.member_add(team=team, user=second, reason="Психолог центра", by=people["coordinator"])
+    assert client_as(lead).get(f"/cascade/teams/{team.pk}/edit/").status_code == 404
+    client = client_as(people["coordinator"])
+    form = {"name": team.name, "status": "active", "modules": [people["modules"][0].pk]}
+    page = client.post(
+        f"/cascade/teams/{team.pk}/edit/", {**form, "lead": people["stranger"].pk}
+    ).content.decode()
+    assert "Выберите корректный вариант" in page  # not in the team
+    response = client.post(
+        f"/cascade/teams/{team.pk}/edit/", {**form, "lead": second.pk, "status": "closed"}
+    )
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert (team.lead, team.status) == (second, Team.Status.CLOSED)
+    assert list(team.modules.all()) == people["modules"][:1]
+    # The former lead may now leave; the history keeps both.
+    services.member_leave(membership=team.memberships.get(user=lead), by=lead)
+    assert team.memberships.count() == 2
