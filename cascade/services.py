@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from courses.models import Enrollment
 from courses.roster_file import RosterRow, parse_roster
 from lms.models import Role, User
+from lms.notify import notify
 from lms.uploads import safe_filename
 
 from .models import Event, EventFile, Membership, Participation, Person, Team, person_key
@@ -316,6 +317,18 @@ def event_report(*, event: Event, by, outcome: str, files=()) -> Event:
     event.status = Event.Status.REPORTED
     event.reported_at = now()
     event.save(update_fields=["outcome", "status", "reported_at"])
+    coordinators = User.objects.filter(
+        is_active=True,
+        role_assignments__role=Role.COORDINATOR,
+        role_assignments__region_id=event.team.region_id,
+    ).distinct()
+    participants = event.participations.count()
+    for coordinator in coordinators:
+        notify(
+            coordinator,
+            "cascade/email/report_sent",
+            {"event": event, "participants": participants},
+        )
     return event
 
 
@@ -334,6 +347,13 @@ def event_review(*, event: Event, by, accept: bool, comment: str = "") -> Event:
     event.reviewed_by = by
     event.reviewed_at = now()
     event.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
+    told = {event.team.lead, *event.trainers.filter(is_active=True)}
+    for user in sorted(told, key=lambda u: u.pk):
+        notify(
+            user,
+            "cascade/email/report_accepted" if accept else "cascade/email/report_returned",
+            {"event": event},
+        )
     if accept:
         reach_refresh()
         transaction.on_commit(lambda: event_accepted.send(sender=Event, event_id=event.pk))

@@ -7,6 +7,7 @@ app_name = "cascade"
 urlpatterns = [
     path("", views.home, name="home"),
     path("join/", views.join, name="join"),
+    path("reach.<str:fmt>", views.programme_export, name="programme_export"),
     path("regions/<str:code>/", views.region_detail, name="region_detail"),
     path("regions/<str:code>/reach.<str:fmt>", views.region_export, name="region_export"),
     path("regions/<str:code>/people/", views.region_people, name="region_people"),

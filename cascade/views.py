@@ -1,6 +1,8 @@
 """The cascade's pages. A region's coordinator sees and manages their region, the programme
 admin every region, a team member their own team and its events; anyone else gets a 404."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -46,7 +48,10 @@ MERGED_PER_PAGE = 50
 
 def managed_regions(user):
     if user.has_role(Role.ADMIN):
-        return Region.objects.filter(in_programme=True)
+        # The programme's seven, and any other region where a team has been formed.
+        return Region.objects.filter(
+            Q(in_programme=True) | Q(pk__in=Team.objects.values("region_id"))
+        )
     return Region.objects.filter(pk__in=user.coordinated_region_ids())
 
 
@@ -74,14 +79,32 @@ def home(request):
     """The programme's regions for the admin, a coordinator's regions, a member's teams."""
     regions = list(managed_regions(request.user))
     reach = reach_by_wave([r.pk for r in regions]) if regions else {}
+    teams_in = dict(
+        Team.objects.filter(region__in=regions)
+        .values_list("region_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    accepted_in = dict(
+        Event.objects.filter(team__region__in=regions, status=Event.Status.ACCEPTED)
+        .values_list("team__region_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     rows = [
         {
             "region": region,
             "waves": _waves_table(reach.get(region.pk, {})),
             "total": sum(reach.get(region.pk, {}).values()),
+            "teams": teams_in.get(region.pk, 0),
+            "accepted": accepted_in.get(region.pk, 0),
         }
         for region in regions
     ]
+    programme = Counter()
+    for counts in reach.values():
+        programme.update(counts)
+    waves = _waves_table(programme)
     teams = (
         Team.objects.filter(memberships__user=request.user, memberships__left_on__isnull=True)
         .select_related("region")
@@ -93,6 +116,9 @@ def home(request):
         {
             "rows": rows,
             "total": sum(row["total"] for row in rows),
+            "waves": waves,
+            "flow": (flow := _flow(waves)),
+            "flow_width": 10 + 190 * len(flow),
             "teams": teams,
             "may_form": bool(regions),
         },
@@ -258,16 +284,38 @@ def person_unmerge(request, pk):
 @login_required
 def region_export(request, code, fmt):
     region = _region_for(request.user, code)
+    return _reach_table([region], fmt, f"cascade-{region.code}")
+
+
+@login_required
+def programme_export(request, fmt):
+    """Everyone reached in the regions the reader manages (all of them for the admin)."""
+    regions = list(managed_regions(request.user))
+    if not regions:
+        raise Http404
+    return _reach_table(regions, fmt, "cascade")
+
+
+def _reach_table(regions, fmt, filename):
     people = (
-        Person.objects.filter(region=region, merged_into__isnull=True, wave__isnull=False)
+        Person.objects.filter(region__in=regions, merged_into__isnull=True, wave__isnull=False)
+        .select_related("region")
         .annotate(events=Count("participations", distinct=True))
-        .order_by("wave", "full_name")
+        .order_by("region__name", "wave", "full_name")
     )
-    header = [_("ФИО"), _("Организация"), _("Должность"), _("Волна"), _("Мероприятий")]
-    rows = [(p.full_name, p.organisation, p.position, p.wave, p.events) for p in people]
-    return table_response(
-        header, rows, fmt=fmt, filename=f"cascade-{region.code}", sheet=_("Охват")
+    header = [
+        _("Регион"),
+        _("ФИО"),
+        _("Организация"),
+        _("Должность"),
+        _("Волна"),
+        _("Мероприятий"),
+    ]
+    rows = (
+        (p.region.name, p.full_name, p.organisation, p.position, p.wave, p.events)
+        for p in people.iterator()
     )
+    return table_response(header, rows, fmt=fmt, filename=filename, sheet=_("Охват"))
 
 
 @login_required

@@ -87,7 +87,12 @@ def test_a_lead_reports_an_event_and_the_coordinators_acceptance_grows_the_reach
     region_page = client_as(coordinator).get("/cascade/regions/35/").content.decode()
     assert "Обучено всего: 3." in region_page and "волна 2: 2" in region_page
     export = client_as(coordinator).get("/cascade/regions/35/reach.csv").content.decode()
-    assert "Белова Нина Олеговна;ЦСОН;специалист;2;1" in export
+    assert "Вологодская область;Белова Нина Олеговна;ЦСОН;специалист;2;1" in export
+    programme = client_as(people["admin"]).get("/cascade/").content.decode()
+    assert "Всего обучено в каскаде и программой: 3." in programme
+    assert "волна 2: 2" in programme and 'class="cascade-flow"' in programme
+    export = client_as(people["admin"]).get("/cascade/reach.csv").content.decode()
+    assert "Вологодская область;Белова Нина Олеговна;ЦСОН;специалист;2;1" in export
 
 
 def test_a_registered_participant_joins_by_code(client_as, people):
@@ -121,6 +126,13 @@ def test_who_sees_what(client_as, people):
         assert client_as(people["lead"]).get(url).status_code == 200, url
     assert client_as(people["lead"]).get("/cascade/regions/35/").status_code == 404
     assert client_as(people["stranger"]).get("/cascade/teams/new/").status_code == 404
+    # The programme's table: every region for the admin, a coordinator's own, nobody else's.
+    assert client_as(people["stranger"]).get("/cascade/reach.csv").status_code == 404
+    assert client_as(people["lead"]).get("/cascade/reach.xlsx").status_code == 404
+    other = client_as(people["other_coordinator"]).get("/cascade/reach.csv").content.decode()
+    assert "Вологодская область" not in other
+    mine = client_as(people["coordinator"]).get("/cascade/reach.csv").content.decode()
+    assert "Вологодская область;Лидия" in mine.replace(people["lead"].last_name + " ", "")
     # Another region's coordinator cannot review, even by posting directly.
     services.participants_upload(
         event=event,
@@ -246,3 +258,38 @@ def test_the_coordinator_hands_the_lead_to_another_member_and_closes_the_team(cl
     # The former lead may now leave; the history keeps both.
     services.member_leave(membership=team.memberships.get(user=lead), by=lead)
     assert team.memberships.count() == 2
+
+
+def test_the_coordinator_is_told_of_a_report_and_the_team_of_the_decision(client_as, people):
+    from django.core import mail
+
+    event = past_event(people)
+    services.participants_upload(
+        event=event,
+        uploaded=SimpleUploadedFile("l.csv", "ФИО;Организация;Должность\nА Б;В;Г\n".encode()),
+        by=people["lead"],
+    )
+    mail.outbox.clear()
+    services.event_report(event=event, by=people["lead"], outcome="Итоги")
+    (sent,) = mail.outbox
+    assert sent.to == [people["coordinator"].email]  # not the other region's coordinator
+    assert "«Семинар для коллег» ждёт проверки" in sent.subject
+    assert f"/cascade/events/{event.pk}/" in sent.body and "участников 1" in sent.body
+
+    mail.outbox.clear()
+    client_as(people["coordinator"]).post(
+        f"/cascade/events/{event.pk}/review/",
+        {"decision": "return", "comment": "Приложите фотографии."},
+    )
+    (returned,) = mail.outbox
+    assert returned.to == [people["lead"].email]
+    assert "возвращён на доработку" in returned.subject
+    assert "Приложите фотографии." in returned.body
+
+    services.event_report(event=event, by=people["lead"], outcome="Итоги с фото")
+    mail.outbox.clear()
+    client_as(people["coordinator"]).post(
+        f"/cascade/events/{event.pk}/review/", {"decision": "accept"}
+    )
+    assert [m.to for m in mail.outbox] == [[people["lead"].email]]
+    assert "принят" in mail.outbox[0].subject
