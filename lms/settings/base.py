@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lms.middleware.UserLocaleMiddleware",
+    "lms.sites.SiteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -302,6 +303,9 @@ CONTENT_SECURITY_POLICY = {
 
 # Public certificate checks per client address: (requests, seconds).
 LMS_VERIFY_RATE_LIMIT = (30, 60)
+
+# How long a process remembers which Wagtail site serves a host (lms.sites); 0: ask every time.
+LMS_SITE_CACHE_SECONDS = env.int("SITE_CACHE_SECONDS", default=60)
 
 # How long /healthz waits for the broker before it reports it down.
 LMS_HEALTHZ_BROKER_TIMEOUT = 2

@@ -20,6 +20,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tasks run in the test process unless a test starts a real worker on purpose.
 CELERY_TASK_ALWAYS_EAGER = True
 LMS_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests build and flush sites as they go; tests/lms/test_sites.py turns the memory on.
+LMS_SITE_CACHE_SECONDS = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "private": {

@@ -1,0 +1,73 @@
+"""Which Wagtail site serves a request, remembered per host and port.
+
+Wagtail finds the site with a query on every request (``Site.find_for_request``), and every
+``pageurl`` and every page served needs it. The answer depends only on the request's host and
+port, and sites change rarely, so each process keeps it for ``LMS_SITE_CACHE_SECONDS`` (0 turns
+this off) and forgets it at once when a site or a page is saved or deleted in that process;
+another process sees the change within that time.
+
+What is kept are the rows' values, not objects: every request gets a site and a root page of
+its own, so nothing one request caches on them (a page's ``specific``) reaches another.
+"""
+
+import threading
+import time
+
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.http.request import split_domain_port
+from wagtail.models import Page, Site
+
+_found: dict[tuple[str, int | str], tuple[float, tuple | None]] = {}
+_lock = threading.Lock()
+
+
+def _values(instance) -> tuple:
+    return tuple(f.attname for f in instance._meta.concrete_fields), tuple(
+        getattr(instance, f.attname) for f in instance._meta.concrete_fields
+    )
+
+
+def _rebuild(kept: tuple | None) -> Site | None:
+    if kept is None:
+        return None
+    (site_names, site_values), (page_names, page_values) = kept
+    site = Site.from_db("default", site_names, site_values)
+    site.root_page = Page.from_db("default", page_names, page_values)
+    return site
+
+
+def site_for(request) -> Site | None:
+    seconds = settings.LMS_SITE_CACHE_SECONDS
+    key = (split_domain_port(request._get_raw_host())[0], request.get_port())
+    kept = _found.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        return _rebuild(kept[1])
+    site = Site._find_for_request(request)
+    found = (_values(site), _values(site.root_page)) if site is not None else None
+    with _lock:
+        _found[key] = (time.monotonic() + seconds, found)
+    return site
+
+
+def forget(sender=None, **kwargs) -> None:
+    """Saving or deleting a site or any page (a page's signal names its own class)."""
+    if sender is None or issubclass(sender, (Site, Page)):
+        with _lock:
+            _found.clear()
+
+
+post_save.connect(forget, dispatch_uid="lms.sites")
+post_delete.connect(forget, dispatch_uid="lms.sites")
+
+
+class SiteMiddleware:
+    """Hands Wagtail the remembered site, so ``Site.find_for_request`` asks no query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.LMS_SITE_CACHE_SECONDS:
+            request._wagtail_site = site_for(request)
+        return self.get_response(request)

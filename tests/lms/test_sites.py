@@ -1,0 +1,54 @@
+"""The Wagtail site a host is served by is remembered per process (lms.sites): the page costs
+one query less, and a site saved or deleted is followed at once."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from wagtail.models import Page, Site
+
+from cms.models import HomePage
+from lms import sites
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def remembered():
+    sites.forget()
+    with override_settings(LMS_SITE_CACHE_SECONDS=60):
+        yield
+    sites.forget()
+
+
+def test_the_home_page_asks_for_its_site_once_per_process(client, remembered):
+    with override_settings(LMS_SITE_CACHE_SECONDS=0):
+        client.get("/")
+        with CaptureQueriesContext(connection) as asking:
+            assert client.get("/").status_code == 200
+    asked = [q["sql"] for q in asking]  # read now: the next request resets the log
+    client.get("/")
+    with CaptureQueriesContext(connection) as remembering:
+        assert client.get("/").status_code == 200
+    site_queries = [sql for sql in asked if "wagtailcore_site" in sql]
+    assert site_queries
+    assert not [q for q in remembering if "wagtailcore_site" in q["sql"]]
+    assert len(remembering) == len(asked) - len(site_queries)
+
+
+def test_a_site_saved_or_deleted_is_followed_at_once(client, remembered):
+    home = HomePage.objects.get()
+    other = home.add_sibling(instance=HomePage(title="Другая главная", slug="other-home"))
+    site = Site.objects.get(is_default_site=True)
+    client.get("/")  # remembered: the programme's home
+    home.title = "Главная программы"
+    home.save_revision().publish()
+    assert "Главная программы" in client.get("/").content.decode()
+    site.root_page = other
+    site.save()
+    assert "Другая главная" in client.get("/").content.decode()
+    site.delete()
+    assert client.get("/").status_code == 404
+    Site.objects.create(
+        hostname="localhost", root_page=Page.objects.get(pk=home.pk), is_default_site=True
+    )
+    assert client.get("/").status_code == 200
