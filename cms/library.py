@@ -34,6 +34,9 @@ from .services import may_propose
 
 PAGE_SIZE = 20
 LISTING_SECONDS = 3600  # cached listings also expire, whatever happens
+# The index's line on how many read the library counts every reading of the programme: it is
+# kept this long (/library/readers/ counts live).
+READING_TOTALS_SECONDS = 300
 VERSION_KEY = "library:version"
 SEARCH_LIMIT = 500  # the most relevant hits a search keeps; enough to page and filter through
 QUERY_MAX_LENGTH = 200
@@ -313,7 +316,11 @@ def index_response(index_page, request):
                 if key != "q" and getattr(filters, key)
             ],
             "may_propose": may_propose(request.user),
-            "reading": reading_totals() if may_see_readers else None,
+            "reading": (
+                cache.get_or_set("library:reading-totals", reading_totals, READING_TOTALS_SECONDS)
+                if may_see_readers
+                else None
+            ),
             "may_see_readers": may_see_readers,
         }
     )
