@@ -241,8 +241,12 @@ def region_people(request, code):
 def people_merge(request, code):
     region = _region_for(request.user, code)
     people = Person.objects.filter(region=region)
-    keep = people.filter(pk=request.POST.get("keep") or 0).first()
-    duplicates = list(people.filter(pk__in=request.POST.getlist("merge") or [0]))
+
+    def ids(values):  # the form sends record ids; anything else names no record
+        return [int(v) for v in values if v.isdigit()]
+
+    keep = people.filter(pk__in=ids([request.POST.get("keep", "")])).first()
+    duplicates = list(people.filter(pk__in=ids(request.POST.getlist("merge"))))
     if keep is None:
         messages.error(request, _("Выберите запись, которая останется."))
     else:

@@ -127,6 +127,14 @@ def test_merges_that_cannot_be_refused_with_a_message_and_nothing_saved(client_a
         "/cascade/regions/35/people/merge/", {"merge": [short.pk]}, follow=True
     ).content.decode()
     assert "Выберите запись, которая останется" in page
+    page = client.post(
+        "/cascade/regions/35/people/merge/", {"keep": "x", "merge": ["1; drop"]}, follow=True
+    ).content.decode()
+    assert "Выберите запись, которая останется" in page
+    page = client.post(
+        "/cascade/regions/35/people/merge/", {"keep": full.pk, "merge": ["abc"]}, follow=True
+    ).content.decode()
+    assert "Отметьте записи, которые нужно объединить" in page
     page = client.post(f"/cascade/people/{full.pk}/unmerge/", follow=True).content.decode()
     assert "ни с кем не объединена" in page
     assert not Person.objects.filter(merged_into__isnull=False).exists()
