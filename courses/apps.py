@@ -12,8 +12,11 @@ class CoursesConfig(AppConfig):
         from lms.dashboard import register_panel
         from lms.models import Role
 
+        from . import versions
         from .calendar import seminar_events
         from .dashboard import learning_panel
+
+        versions.connect()
 
         register_panel("courses/panels/learning.html", learning_panel, order=10)
         register_provider(seminar_events)

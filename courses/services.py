@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from lms.notify import notify
 
+from . import versions
 from .models import (
     SEAT_STATUSES,
     Attendance,
@@ -222,27 +223,28 @@ def attendance_mark(*, session: SeminarSession, marks: dict[int, str], by) -> in
     )
     existing = {a.enrollment_id: a for a in Attendance.objects.filter(session=session)}
     changed = []
-    for enrollment_id, status in marks.items():
-        if enrollment_id not in valid or status not in Attendance.Status.values:
-            continue
-        attendance = existing.get(enrollment_id)
-        old = attendance.status if attendance else ""
-        if old == status:
-            continue
-        if attendance is None:
-            attendance = Attendance.objects.create(
-                session=session, enrollment_id=enrollment_id, status=status, marked_by=by
+    with versions.batch():  # what the marks make stale is found once, for the whole roster
+        for enrollment_id, status in marks.items():
+            if enrollment_id not in valid or status not in Attendance.Status.values:
+                continue
+            attendance = existing.get(enrollment_id)
+            old = attendance.status if attendance else ""
+            if old == status:
+                continue
+            if attendance is None:
+                attendance = Attendance.objects.create(
+                    session=session, enrollment_id=enrollment_id, status=status, marked_by=by
+                )
+            else:
+                attendance.status = status
+                attendance.marked_by = by
+                attendance.marked_at = now()
+                attendance.save(update_fields=["status", "marked_by", "marked_at"])
+            AttendanceChange.objects.create(
+                attendance=attendance, old_status=old, new_status=status, changed_by=by
             )
-        else:
-            attendance.status = status
-            attendance.marked_by = by
-            attendance.marked_at = now()
-            attendance.save(update_fields=["status", "marked_by", "marked_at"])
-        AttendanceChange.objects.create(
-            attendance=attendance, old_status=old, new_status=status, changed_by=by
-        )
-        changed.append(enrollment_id)
-    completions_evaluate(enrollment_ids=changed)
+            changed.append(enrollment_id)
+        completions_evaluate(enrollment_ids=changed)
     return len(changed)
 
 
@@ -262,6 +264,9 @@ def enrollment_supervisions_set(*, enrollment: Enrollment, count: int) -> None:
     """Called by the supervision app when a learner's attended supervisions change."""
     Enrollment.objects.filter(pk=enrollment.pk).update(supervisions_attended=count)
     enrollment.supervisions_attended = count
+    versions.touch(
+        cohorts=[enrollment.cohort_id], users=[enrollment.user_id], regions=[enrollment.region_id]
+    )
     completions_evaluate(enrollment_ids=[enrollment.pk])
 
 
@@ -270,7 +275,7 @@ def completions_evaluate(*, enrollment_ids) -> int:
     rules; returns how many. Progress is computed for all of them in one batch (a whole
     roster marked «все присутствовали» costs the same few queries as one mark). The completion
     event is raised after commit for the certificates app."""
-    with transaction.atomic():
+    with transaction.atomic(), versions.batch():
         enrollments = list(
             Enrollment.objects.select_for_update(of=("self",))
             .filter(pk__in=list(enrollment_ids), status=Status.ENROLLED)

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from lms.exports import table_response
 from lms.models import Role
+from lms.versions import piece
 
-from . import importing, permissions, services
+from . import importing, permissions, services, versions
 from .forms import (
     ATTENDANCE_CHOICES,
     ApplicationForm,
@@ -166,34 +167,66 @@ def teach(request):
     return render(request, "courses/teach.html", {"cohorts": cohorts, "sessions": sessions})
 
 
+def _page_number(request) -> int:
+    """The ``page`` asked for, as a number (the paginator turns an impossible one into the
+    nearest page, so a kept piece never holds more than one copy of it)."""
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        return 1
+
+
+def _viewer(user, *, sees_all: bool) -> str:
+    """What part of a region-scoped list ``user`` sees, for a kept piece's name."""
+    if sees_all:
+        return "all"
+    return "r" + "-".join(str(r) for r in sorted(user.coordinated_region_ids()))
+
+
 @login_required
 def cohort_roster(request, pk):
     cohort = permissions.staff_cohort_or_404(request.user, pk)
     can_teach = permissions.can_teach(request.user, cohort)
-    page = Paginator(
-        permissions.roster_enrollments(request.user, cohort, teaches=can_teach)
-        .filter(status__in=[Status.ENROLLED, Status.COMPLETED, Status.WAITLISTED, Status.PENDING])
-        .order_by("user__last_name", "user__first_name", "pk"),
-        ROSTER_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    enrollments = list(page)
-    for enrollment in enrollments:
-        enrollment.cohort = cohort  # one cohort and course object for the page, not one per row
-    progress = progress_for_enrollments(
-        e for e in enrollments if e.status in (Status.ENROLLED, Status.COMPLETED)
-    )
-    rows = [{"enrollment": e, "progress": progress.get(e.pk)} for e in enrollments]
-    sessions = cohort.sessions.order_by("starts_at")
+    can_coordinate = request.user.has_role(Role.COORDINATOR)
+    number = _page_number(request)
+
+    def roster():
+        page = Paginator(
+            permissions.roster_enrollments(request.user, cohort, teaches=can_teach)
+            .filter(
+                status__in=[Status.ENROLLED, Status.COMPLETED, Status.WAITLISTED, Status.PENDING]
+            )
+            .order_by("user__last_name", "user__first_name", "pk"),
+            ROSTER_PAGE_SIZE,
+        ).get_page(number)
+        enrollments = list(page)
+        for enrollment in enrollments:
+            enrollment.cohort = cohort  # one cohort and course object for the page
+        progress = progress_for_enrollments(
+            e for e in enrollments if e.status in (Status.ENROLLED, Status.COMPLETED)
+        )
+        return {
+            "rows": [{"enrollment": e, "progress": progress.get(e.pk)} for e in enrollments],
+            "page": page,
+            "sessions": cohort.sessions.order_by("starts_at"),
+            "can_teach": can_teach,
+            "can_coordinate": can_coordinate,
+        }
+
+    viewer = _viewer(request.user, sees_all=can_teach)
     return render(
         request,
         "courses/roster.html",
         {
             "cohort": cohort,
-            "rows": rows,
-            "page": page,
-            "sessions": sessions,
-            "can_teach": can_teach,
-            "can_coordinate": request.user.has_role(Role.COORDINATOR),
+            "can_coordinate": can_coordinate,
+            "roster": piece(
+                request,
+                name=f"roster:{cohort.pk}:{viewer}:{int(can_coordinate)}:{number}",
+                scopes=[versions.cohort_scope(cohort.pk), versions.ALL],
+                template="courses/roster_table.html",
+                context=roster,
+            ),
         },
     )
 
@@ -290,27 +323,43 @@ def attendance_export(request, pk, fmt):
 def coordinate(request):
     _role_required(request, Role.COORDINATOR)
     user = request.user
-    pending = Paginator(
-        permissions.coordinated_enrollments(user)
-        .filter(status__in=[Status.PENDING, Status.WAITLISTED])
-        .order_by("status", "applied_at", "pk"),
-        APPLICATIONS_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    cohorts = (
-        Cohort.objects.visible_to_coordinator(user)
-        .exclude(status=Cohort.Status.CANCELLED)
-        .select_related("course")
-        .with_fill()
-        .order_by("-starts_on")
-    )
+    number = _page_number(request)
+
+    def lists():
+        return {
+            "pending": Paginator(
+                permissions.coordinated_enrollments(user)
+                .filter(status__in=[Status.PENDING, Status.WAITLISTED])
+                .order_by("status", "applied_at", "pk"),
+                APPLICATIONS_PAGE_SIZE,
+            ).get_page(number),
+            "cohorts": (
+                Cohort.objects.visible_to_coordinator(user)
+                .exclude(status=Cohort.Status.CANCELLED)
+                .select_related("course")
+                .with_fill()
+                .order_by("-starts_on")
+            ),
+            "at_risk": learners_at_risk(permissions.coordinated_enrollments(user)),
+            "decision_form": DecisionForm(),
+        }
+
+    sees_all = permissions.is_admin(user)
+    if sees_all:
+        scopes = ["courses.enrollments"]
+    else:
+        scopes = [versions.region_scope(r) for r in sorted(user.coordinated_region_ids())]
     return render(
         request,
         "courses/coordinate.html",
         {
-            "pending": pending,
-            "cohorts": cohorts,
-            "at_risk": learners_at_risk(permissions.coordinated_enrollments(user)),
-            "decision_form": DecisionForm(),
+            "coordination": piece(
+                request,
+                name=f"coordinate:{_viewer(user, sees_all=sees_all)}:{number}",
+                scopes=[*scopes, versions.ALL],
+                template="courses/coordinate_lists.html",
+                context=lists,
+            )
         },
     )
 

@@ -179,8 +179,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             return self.region.timezone
         return settings.DISPLAY_TIME_ZONE
 
-    # Roles. The assignments are read once per request and kept on the instance.
-    def _role_rows(self):
+    # Roles. The assignments are read once and kept on the instance, which the auth backend
+    # keeps between requests (lms.auth_backends).
+    def role_rows(self) -> list[tuple[str, int | None]]:
         if not hasattr(self, "_role_cache"):
             self._role_cache = list(self.role_assignments.values_list("role", "region_id"))
         return self._role_cache
@@ -188,8 +189,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def roles(self) -> set[str]:
         if self.is_superuser:
-            return {Role.ADMIN, *(role for role, _region in self._role_rows())}
-        return {role for role, _region in self._role_rows()}
+            return {Role.ADMIN, *(role for role, _region in self.role_rows())}
+        return {role for role, _region in self.role_rows()}
 
     def has_role(self, *roles: str) -> bool:
         """True if the user holds any of ``roles`` (the programme admin holds them all)."""
@@ -197,7 +198,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return Role.ADMIN in mine or any(role in mine for role in roles)
 
     def coordinated_region_ids(self) -> set[int]:
-        return {region for role, region in self._role_rows() if role == Role.COORDINATOR}
+        return {region for role, region in self.role_rows() if role == Role.COORDINATOR}
 
 
 class RoleAssignment(ChoiceLabelsMixin, models.Model):

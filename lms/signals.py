@@ -1,11 +1,14 @@
-"""Receivers that write sign-in and MFA events to the security log."""
+"""Receivers that write sign-in and MFA events to the security log, and that forget the kept
+copy of a signed-in person when they or their roles change (lms.auth_backends)."""
 
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from .auth_backends import forget_user
 from .middleware import MFA_CONFIRMED_SESSION_KEY
-from .models import SecurityEvent, User
+from .models import RoleAssignment, SecurityEvent, User
 from .services import security_event_log
 
 
@@ -52,3 +55,13 @@ for _signal, _action in (
     (mfa_signals.authenticator_reset, "reset"),
 ):
     _signal.connect(_log_mfa_change(_action), weak=False, dispatch_uid=f"lms-mfa-{_action}")
+
+
+@receiver([post_save, post_delete], sender=User, dispatch_uid="lms-forget-user")
+def forget_changed_user(sender, instance, **kwargs):
+    forget_user(instance.pk)
+
+
+@receiver([post_save, post_delete], sender=RoleAssignment, dispatch_uid="lms-forget-roles")
+def forget_user_of_role(sender, instance, **kwargs):
+    forget_user(instance.user_id)

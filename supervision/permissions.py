@@ -40,6 +40,8 @@ def can_read_confidential(user, session) -> bool:
     the same cohort or course."""
     if user.pk == session.supervisor_id:
         return True
+    if not user.has_role(Role.TRAINER):
+        return False  # learners never supervise; no query to find it out
     same_group = (
         Q(cohort_id=session.cohort_id) if session.cohort_id else Q(course_id=session.course_id)
     )

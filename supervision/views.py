@@ -63,12 +63,16 @@ def session_list(request):
 def session_detail(request, pk):
     """One page for everyone who may see the session: its learners and its supervisor."""
     user = request.user
-    session = get_object_or_404(
-        SupervisionSession.objects.select_related("supervisor", "cohort__course", "course"), pk=pk
+    sessions = SupervisionSession.objects.select_related(
+        "supervisor", "cohort__course", "course", "note"
     )
+    if not user.has_role(Role.ADMIN):
+        # One query decides both what the session is and whether the reader may see it.
+        sessions = sessions.filter(
+            Q(supervisor=user) | Q(pk__in=SupervisionSession.objects.open_to(user).values("pk"))
+        )
+    session = get_object_or_404(sessions, pk=pk)
     is_supervisor = session.supervisor_id == user.pk or user.has_role(Role.ADMIN)
-    if not is_supervisor:
-        learner_session_or_404(user, pk)
     bookings = list(
         session.bookings.exclude(status=Status.CANCELLED)
         .select_related("user", "case")

@@ -55,6 +55,12 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("главная страница")
 
+    def route(self, request, path_components):
+        """Every address on the site is routed from here, the root: kept between requests."""
+        from cms.routing import route_remembered
+
+        return route_remembered(self, request, path_components, super().route)
+
 
 class ModuleStreamBlock(blocks.StreamBlock):
     heading = blocks.CharBlock(

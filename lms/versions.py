@@ -1,0 +1,100 @@
+"""Cached pieces of pages that follow every write: versions of the data a piece is made from.
+
+A piece of a page that is costly to build (a cohort's roster, a learner's panel) is kept in the
+cache under a key holding the *versions* of the data it shows: scopes such as ``"cohort:12"`` or
+``"user:5"``. A write replaces the versions of what it touched (``bump``), so the next reader
+finds nothing under the new key and builds the piece again from the database; the old piece is
+never read again and expires. Apps bump from their own signal receivers and services, so a
+reader never sees a piece older than the last committed write.
+
+Order matters and is kept here: versions are read *before* the data, and a write bumps both
+at once and again after its transaction commits. A piece built from data read before the
+commit is then stored under versions the commit has already replaced.
+
+Pieces are rendered without the request: what differs per reader (their language and time
+zone, what they may see) belongs in the key, and the CSRF token is put in on the way out.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+VERSION_PREFIX = "lms:version:"
+PIECE_PREFIX = "lms:piece:"
+# A kept piece is dropped after this long even if nothing changed, so that pieces of versions
+# no longer read do not pile up in the cache.
+PIECE_SECONDS = 60 * 60
+# Rendered in place of the CSRF token inside a kept piece, replaced by the reader's own token.
+CSRF_PLACEHOLDER = "lms-csrf-token-placeholder"
+
+
+def _new() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def current(scopes: Iterable[str]) -> str:
+    """The versions of ``scopes`` as one string, in one cache round trip (two the first time a
+    scope is seen, or after the cache lost it)."""
+    keys = [VERSION_PREFIX + scope for scope in scopes]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, _new(), None)  # a version bumped meanwhile is kept, not overwritten
+        found.update(cache.get_many(missing))
+    return ".".join(str(found.get(key, "")) for key in keys)
+
+
+def bump(scopes: Iterable[str]) -> None:
+    """Replace the versions of ``scopes`` now and again once the transaction commits."""
+    keys = [VERSION_PREFIX + scope for scope in set(scopes)]
+    if not keys:
+        return
+
+    def replace():
+        cache.set_many({key: _new() for key in keys}, None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+def piece(
+    request,
+    *,
+    name: str,
+    scopes: Iterable[str],
+    template: str,
+    context: Callable[[], dict],
+    timeout: int = PIECE_SECONDS,
+) -> SafeString:
+    """``template`` rendered with ``context()``, kept under ``name`` and the versions of
+    ``scopes`` in the reader's language and time zone. ``name`` must hold everything else the
+    piece depends on (page number, what the reader may see). A piece that changes with time
+    (the next seminars) says until when it holds: ``context()`` returns that moment under
+    ``"expires_at"``."""
+    key = ":".join(
+        (
+            PIECE_PREFIX + name,
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            current(scopes),
+        )
+    )
+    html = cache.get(key)
+    if html is None:
+        values = context()
+        expires_at = values.get("expires_at")
+        if expires_at is not None:
+            timeout = min(timeout, int((expires_at - timezone.now()).total_seconds()))
+        html = render_to_string(template, {**values, "csrf_token": CSRF_PLACEHOLDER})
+        if timeout > 0:
+            cache.set(key, html, timeout)
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return mark_safe(html)  # noqa: S308  (our own template's output)
