@@ -114,3 +114,14 @@ def test_changing_the_email_needs_the_new_address_confirmed(client, specialist):
 
 def test_wagtail_admin_has_no_password_reset_of_its_own(client):
     assert client.get("/admin/password_reset/").status_code == 404
+
+
+def test_a_revoked_role_counts_from_the_next_request(client):
+    from lms import services
+    from lms.models import Role
+
+    coordinator = make_user("c54@example.org", role="coordinator", totp=True)
+    client.force_login(coordinator)
+    assert client.get(reverse("courses:coordinate")).status_code == 200
+    services.role_revoke(user=coordinator, role=Role.COORDINATOR, region=coordinator.region)
+    assert client.get(reverse("courses:coordinate")).status_code == 404
