@@ -23,17 +23,21 @@ _lock = threading.Lock()
 
 
 def _values(instance) -> tuple:
-    return tuple(f.attname for f in instance._meta.concrete_fields), tuple(
-        getattr(instance, f.attname) for f in instance._meta.concrete_fields
+    return (
+        type(instance),
+        tuple(f.attname for f in instance._meta.concrete_fields),
+        tuple(getattr(instance, f.attname) for f in instance._meta.concrete_fields),
     )
 
 
 def _rebuild(kept: tuple | None) -> Site | None:
     if kept is None:
         return None
-    (site_names, site_values), (page_names, page_values) = kept
-    site = Site.from_db("default", site_names, site_values)
-    site.root_page = Page.from_db("default", page_names, page_values)
+    (site_class, site_names, site_values), (page_class, page_names, page_values) = kept
+    site = site_class.from_db("default", site_names, site_values)
+    # The root page is kept as its specific class (the home page): every page served is
+    # routed from ``root_page.specific``, which then asks no query.
+    site.root_page = page_class.from_db("default", page_names, page_values)
     return site
 
 
@@ -44,7 +48,7 @@ def site_for(request) -> Site | None:
     if kept is not None and kept[0] > time.monotonic():
         return _rebuild(kept[1])
     site = Site._find_for_request(request)
-    found = (_values(site), _values(site.root_page)) if site is not None else None
+    found = (_values(site), _values(site.root_page.specific)) if site is not None else None
     with _lock:
         _found[key] = (time.monotonic() + seconds, found)
     return site
