@@ -49,9 +49,7 @@ def blocked_restrictions(request) -> list:
     user = request.user
     group_ids = None
     blocked = []
-    for restriction in PageViewRestriction.objects.select_related("page").prefetch_related(
-        "groups"
-    ):
+    for restriction in view_restrictions():
         kind = restriction.restriction_type
         if kind == BaseViewRestriction.LOGIN and user.is_authenticated:
             continue
@@ -68,6 +66,19 @@ def blocked_restrictions(request) -> list:
             continue
         blocked.append(restriction)
     return blocked
+
+
+def view_restrictions() -> list:
+    """Every view restriction with its page and groups, kept under the library's version: a
+    restriction saved or deleted replaces the version (cms.signals), so none is missed."""
+    key = f"library:restrictions:{library_version()}"
+    restrictions = cache.get(key)
+    if restrictions is None:
+        restrictions = list(
+            PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+        )
+        cache.set(key, restrictions, LISTING_SECONDS)
+    return restrictions
 
 
 def readable(request, queryset=None, blocked=None):
