@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import snowballstemmer
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -28,6 +31,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import BaseViewRestriction, PageViewRestriction
 
 from lms.models import Region, Role
+from lms.versions import CSRF_PLACEHOLDER, with_csrf_token
 
 from .models import LibraryPage, Reading, TargetGroup, Topic
 from .services import may_propose
@@ -294,6 +298,10 @@ def index_response(index_page, request):
             str(number),
         ]
     )
+    # Visitors all see the same page for the same address: it is kept whole for them.
+    visitor_key = _visitor_key(request, key)
+    if visitor_key is not None and (html := cache.get(visitor_key)) is not None:
+        return HttpResponse(with_csrf_token(request, html))
     listing = cache.get(key)
     if listing is None:
         listing = _listing(request, index_page, blocked, filters, number)
@@ -335,7 +343,22 @@ def index_response(index_page, request):
             "may_see_readers": may_see_readers,
         }
     )
-    return TemplateResponse(request, index_page.get_template(request), context)
+    if visitor_key is None:
+        return TemplateResponse(request, index_page.get_template(request), context)
+    html = render_to_string(
+        index_page.get_template(request), {**context, "csrf_token": CSRF_PLACEHOLDER}, request
+    )
+    cache.set(visitor_key, html, LISTING_SECONDS)
+    return HttpResponse(with_csrf_token(request, html))
+
+
+def _visitor_key(request, listing_key: str) -> str | None:
+    """Where a visitor's whole index page is kept, or None for a signed-in reader (their name
+    and menu are on it) and for a visitor with a message waiting to be shown."""
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        return None
+    zone = timezone.get_current_timezone_name()
+    return f"library:visitor-page:{listing_key}|{zone}|{request.get_full_path()}"
 
 
 def _listing(request, index_page, blocked, filters: Filters, number: int) -> dict:

@@ -14,8 +14,11 @@ from wagtail.signals import (
     workflow_rejected,
 )
 
+from lms.versions import bump
+
 from .library import library_changed
 from .models import LibraryDocument, LibraryPage, Proposal, TargetGroup, Topic
+from .routing import PAGES
 
 
 @receiver(post_save, sender=LibraryDocument)
@@ -112,3 +115,15 @@ for signal, notifier, dispatch_uid in (
     # Same dispatch_uid as Wagtail's own: whichever app is ready first, only ours stays.
     signal.disconnect(sender=WorkflowState, dispatch_uid=dispatch_uid)
     signal.connect(notifier, sender=WorkflowState, dispatch_uid=dispatch_uid)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def pages_changed(sender, **kwargs):
+    """Any page saved, deleted, published, unpublished or moved: remembered routes
+    (cms.routing) are found again."""
+    if isinstance(sender, type) and issubclass(sender, Page):
+        bump([PAGES])

@@ -2,6 +2,7 @@
 documents that only the right people can download, reading counts, feeds."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -20,6 +21,7 @@ from cms.models import (
     RecommendationPage,
     SeminarModulePage,
 )
+from lms.versions import CSRF_PLACEHOLDER
 from tests.factories import (
     document,
     docx,
@@ -343,3 +345,36 @@ def test_the_admin_refuses_a_document_whose_content_is_not_pdf_or_docx(client, l
     response = client.post("/admin/documents/add/", {"title": "План", "file": real})
     assert response.status_code == 302
     assert LibraryDocument.objects.get().title == "План"
+
+
+def test_a_visitors_page_is_kept_whole_with_each_visitors_own_csrf_token(library):
+    from django.test import Client
+
+    practice(library, "Марафон технологий")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get("/library/")
+    with CaptureQueriesContext(connection) as kept:
+        html = second.get("/library/").content.decode()
+    assert "Марафон технологий" in html
+    assert not [q for q in kept if "cms_librarypage" in q["sql"]]  # the page came kept
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert token != CSRF_PLACEHOLDER
+    response = second.post(
+        "/language/", {"language": "en", "next": "/library/", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302  # the token works for the visitor it was given to
+
+
+def test_a_message_for_one_visitor_is_never_kept_for_another(client, library):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import Client, RequestFactory
+
+    practice(library, "Марафон технологий")
+    storage = CookieStorage(RequestFactory().get("/"))
+    response = client.get("/library/")
+    storage.add(constants.INFO, "Вы вышли из системы.")
+    storage.update(response)
+    client.cookies["messages"] = response.cookies["messages"].value
+    assert "Вы вышли из системы." in client.get("/library/").content.decode()
+    assert "Вы вышли из системы." not in Client().get("/library/").content.decode()
