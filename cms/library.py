@@ -10,6 +10,7 @@ cached under the same key, so a cached page costs the restrictions and Wagtail's
 """
 
 import functools
+import hashlib
 import re
 import time
 from dataclasses import dataclass, field
@@ -358,7 +359,8 @@ def _visitor_key(request, listing_key: str) -> str | None:
     if request.user.is_authenticated or len(messages.get_messages(request)):
         return None
     zone = timezone.get_current_timezone_name()
-    return f"library:visitor-page:{listing_key}|{zone}|{request.get_full_path()}"
+    which = f"{listing_key}|{zone}|{request.get_full_path()}".encode()
+    return "library:visitor-page:" + hashlib.sha256(which).hexdigest()
 
 
 def _listing(request, index_page, blocked, filters: Filters, number: int) -> dict:

@@ -15,13 +15,15 @@ Pieces are rendered without the request: what differs per reader (their language
 zone, what they may see) belongs in the key, and the CSRF token is put in on the way out.
 """
 
+import functools
+import os
 import uuid
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -81,6 +83,7 @@ def piece(
     key = ":".join(
         (
             PIECE_PREFIX + name,
+            _template_stamp(template),
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
             current(scopes),
@@ -96,6 +99,16 @@ def piece(
         if timeout > 0:
             cache.set(key, html, timeout)
     return mark_safe(with_csrf_token(request, html))  # noqa: S308  (our own template's output)
+
+
+@functools.cache
+def _template_stamp(name: str) -> str:
+    """When ``name``'s file last changed: a piece kept before a release that changed its
+    template is not served after it."""
+    try:
+        return str(int(os.path.getmtime(get_template(name).origin.name)))
+    except (AttributeError, OSError):
+        return ""
 
 
 def with_csrf_token(request, html: str) -> str:

@@ -12,8 +12,11 @@ class SupervisionConfig(AppConfig):
         from lms.dashboard import register_panel
         from lms.models import Role
 
+        from . import versions
         from .calendar import supervision_events
         from .dashboard import bookings_panel
+
+        versions.connect()
 
         register_panel("supervision/panels/bookings.html", bookings_panel, order=20)
         register_provider(supervision_events)

@@ -10,13 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.models import SeminarSession
+from courses import versions as courses_versions
+from courses.models import Cohort, SeminarSession
 from lms.calendar import ics_response, render_single_event_ics
 from lms.models import Role
 from lms.sanitize import clean_html_safe
 from lms.uploads import content_type_for
+from lms.versions import piece
 
-from . import services
+from . import services, versions
 from .calendar import booking_event
 from .forms import CaseForm, MoveForm, NoteForm, SessionForm
 from .models import SEAT_STATUSES, Booking, CaseAttachment, CaseSubmission, SupervisionSession
@@ -261,6 +263,48 @@ def calendar(request):
     _supervisor_required(request)
     view = "month" if request.GET.get("view") == "month" else "week"
     start, end, previous = _period(view, request.GET.get("start"))
+    user = request.user
+    today = timezone.localdate()
+
+    def days():
+        return {"days": _calendar_days(user, start, end), "today": today}
+
+    # The seminars shown are those of the cohorts the supervisor teaches, or of the seminars
+    # they were added to: the calendar is kept under those cohorts' versions.
+    cohort_ids = sorted(
+        set(
+            Cohort.objects.filter(Q(trainers=user) | Q(sessions__trainers=user)).values_list(
+                "pk", flat=True
+            )
+        )
+    )
+    return render(
+        request,
+        "supervision/calendar.html",
+        {
+            "view": view,
+            "start": start,
+            "end": end - dt.timedelta(days=1),
+            "previous": previous,
+            "next": end,
+            "calendar": piece(
+                request,
+                name=f"calendar:{user.pk}:{start.isoformat()}:{end.isoformat()}:{today}",
+                scopes=[
+                    versions.supervisor_scope(user.pk),
+                    *(courses_versions.cohort_scope(c) for c in cohort_ids),
+                    courses_versions.ALL,
+                ],
+                template="supervision/calendar_days.html",
+                context=days,
+            ),
+        },
+    )
+
+
+def _calendar_days(user, start, end) -> dict:
+    """Each local day from ``start`` to ``end`` with the supervisions and seminars starting on
+    it, in order."""
     zone = timezone.get_current_timezone()
     window = (
         dt.datetime.combine(start, dt.time(), zone),
@@ -268,7 +312,7 @@ def calendar(request):
     )
     sessions = (
         SupervisionSession.objects.filter(
-            supervisor=request.user, starts_at__lt=window[1], ends_at__gt=window[0]
+            supervisor=user, starts_at__lt=window[1], ends_at__gt=window[0]
         )
         .select_related("cohort", "course")
         .annotate(
@@ -279,7 +323,7 @@ def calendar(request):
     )
     seminars = (
         SeminarSession.objects.filter(
-            Q(cohort__trainers=request.user) | Q(trainers=request.user),
+            Q(cohort__trainers=user) | Q(trainers=user),
             starts_at__lt=window[1],
             ends_at__gt=window[0],
             cancelled=False,
@@ -299,19 +343,7 @@ def calendar(request):
             days[local_day].append(item)
     for items in days.values():
         items.sort(key=lambda item: item.starts_at)
-    return render(
-        request,
-        "supervision/calendar.html",
-        {
-            "view": view,
-            "days": days,
-            "start": start,
-            "end": end - dt.timedelta(days=1),
-            "previous": previous,
-            "next": end,
-            "today": timezone.localdate(),
-        },
-    )
+    return days
 
 
 @login_required
