@@ -123,6 +123,18 @@ class SupervisionSession(Meeting):
         ]
         indexes = [models.Index(fields=["supervisor", "starts_at"])]
 
+    def is_open_to(self, user) -> bool:
+        """Whether a learner may see and book this session: the same rule as
+        ``SupervisionSessionQuerySet.open_to``, checked against the learner's seats."""
+        from courses.models import SEAT_STATUSES
+
+        allowed = Q()
+        if self.cohort_id is not None:
+            allowed |= Q(cohort_id=self.cohort_id)
+        if self.course_id is not None:
+            allowed |= Q(cohort__course_id=self.course_id)
+        return user.enrollments.filter(allowed, status__in=SEAT_STATUSES).exists()
+
     def __str__(self):
         return self.title
 

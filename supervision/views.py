@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -65,20 +65,17 @@ def session_list(request):
 def session_detail(request, pk):
     """One page for everyone who may see the session: its learners and its supervisor."""
     user = request.user
-    sessions = SupervisionSession.objects.select_related(
-        "supervisor", "cohort__course", "course", "note"
+    session = get_object_or_404(
+        SupervisionSession.objects.select_related("supervisor", "cohort__course", "course", "note"),
+        pk=pk,
     )
-    if not user.has_role(Role.ADMIN):
-        # One query decides both what the session is and whether the reader may see it.
-        sessions = sessions.filter(
-            Q(supervisor=user) | Q(pk__in=SupervisionSession.objects.open_to(user).values("pk"))
-        )
-    session = get_object_or_404(sessions, pk=pk)
     is_supervisor = session.supervisor_id == user.pk or user.has_role(Role.ADMIN)
+    if not is_supervisor and not session.is_open_to(user):
+        raise Http404
     bookings = list(
         session.bookings.exclude(status=Status.CANCELLED)
-        .select_related("user", "case")
-        .prefetch_related(Prefetch("case__attachments"))
+        # Only the supervisor's list names the people; a learner sees seats and case titles.
+        .select_related(*(("user", "case") if is_supervisor else ("case",)))
         .order_by("status", "booked_at")
     )
     mine = next((b for b in bookings if b.user_id == user.pk), None)
