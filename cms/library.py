@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import BaseViewRestriction, PageViewRestriction
 
 from lms.models import Region, Role
-from lms.versions import CSRF_PLACEHOLDER, with_csrf_token
+from lms.versions import CSRF_PLACEHOLDER, template_stamp, with_csrf_token
 
 from .models import LibraryPage, Reading, TargetGroup, Topic
 from .services import may_propose
@@ -300,7 +300,7 @@ def index_response(index_page, request):
         ]
     )
     # Visitors all see the same page for the same address: it is kept whole for them.
-    visitor_key = _visitor_key(request, key)
+    visitor_key = _visitor_key(request, key, index_page.get_template(request))
     if visitor_key is not None and (html := cache.get(visitor_key)) is not None:
         return HttpResponse(with_csrf_token(request, html))
     listing = cache.get(key)
@@ -353,14 +353,14 @@ def index_response(index_page, request):
     return HttpResponse(with_csrf_token(request, html))
 
 
-def _visitor_key(request, listing_key: str) -> str | None:
+def _visitor_key(request, listing_key: str, template: str) -> str | None:
     """Where a visitor's whole index page is kept, or None for a signed-in reader (their name
     and menu are on it) and for a visitor with a message waiting to be shown."""
     if request.user.is_authenticated or len(messages.get_messages(request)):
         return None
     zone = timezone.get_current_timezone_name()
-    which = f"{listing_key}|{zone}|{request.get_full_path()}".encode()
-    return "library:visitor-page:" + hashlib.sha256(which).hexdigest()
+    which = f"{listing_key}|{zone}|{template_stamp(template)}|{request.get_full_path()}"
+    return "library:visitor-page:" + hashlib.sha256(which.encode()).hexdigest()
 
 
 def _listing(request, index_page, blocked, filters: Filters, number: int) -> dict:

@@ -16,6 +16,7 @@ zone, what they may see) belongs in the key, and the CSRF token is put in on the
 """
 
 import functools
+import hashlib
 import os
 import uuid
 from collections.abc import Callable, Iterable
@@ -80,15 +81,15 @@ def piece(
     piece depends on (page number, what the reader may see). A piece that changes with time
     (the next seminars) says until when it holds: ``context()`` returns that moment under
     ``"expires_at"``."""
-    key = ":".join(
+    which = "|".join(
         (
-            PIECE_PREFIX + name,
-            _template_stamp(template),
+            template_stamp(template),
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
             current(scopes),
         )
     )
+    key = f"{PIECE_PREFIX}{name}:{hashlib.sha256(which.encode()).hexdigest()[:32]}"
     html = cache.get(key)
     if html is None:
         values = context()
@@ -102,7 +103,7 @@ def piece(
 
 
 @functools.cache
-def _template_stamp(name: str) -> str:
+def template_stamp(name: str) -> str:
     """When ``name``'s file last changed: a piece kept before a release that changed its
     template is not served after it."""
     try:
