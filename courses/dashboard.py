@@ -29,11 +29,7 @@ def learning_panel(request):
     html = piece(
         request,
         name=f"learning:{user.pk}",
-        scopes=[
-            versions.user_scope(user.pk),
-            *(versions.cohort_scope(c) for c in cohort_ids),
-            versions.ALL,
-        ],
+        scopes=[versions.user_scope(user.pk), *versions.cohort_scopes(cohort_ids)],
         template="courses/panels/learning_body.html",
         context=lambda: _panel_context(user),
     )

@@ -40,6 +40,11 @@ def cohort_scope(cohort_id) -> str:
     return f"courses.cohort:{cohort_id}"
 
 
+def cohort_scopes(cohort_ids) -> list[str]:
+    """The scopes of a piece that shows these cohorts: each cohort's, and what every page shows."""
+    return [*(cohort_scope(c) for c in cohort_ids), ALL]
+
+
 def user_scope(user_id) -> str:
     return f"courses.user:{user_id}"
 

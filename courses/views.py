@@ -223,7 +223,7 @@ def cohort_roster(request, pk):
             "roster": piece(
                 request,
                 name=f"roster:{cohort.pk}:{viewer}:{int(can_coordinate)}:{number}",
-                scopes=[versions.cohort_scope(cohort.pk), versions.ALL],
+                scopes=versions.cohort_scopes([cohort.pk]),
                 template="courses/roster_table.html",
                 context=roster,
             ),

@@ -7,4 +7,4 @@ class LmsConfig(AppConfig):
     verbose_name = _("Люди и регионы")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the security log receivers)
+        from . import checks, signals  # noqa: F401  (registers the checks, connects receivers)

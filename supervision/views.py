@@ -289,8 +289,7 @@ def calendar(request):
                 name=f"calendar:{user.pk}:{start.isoformat()}:{end.isoformat()}:{today}",
                 scopes=[
                     versions.supervisor_scope(user.pk),
-                    *(courses_versions.cohort_scope(c) for c in cohort_ids),
-                    courses_versions.ALL,
+                    *courses_versions.cohort_scopes(cohort_ids),
                 ],
                 template="supervision/calendar_days.html",
                 context=days,

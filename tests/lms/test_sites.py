@@ -54,3 +54,12 @@ def test_a_site_saved_or_deleted_is_followed_at_once(client, remembered):
         hostname="localhost", root_page=Page.objects.get(pk=home.pk), is_default_site=True
     )
     assert client.get("/").status_code == 200
+
+
+def test_the_deploy_check_asks_for_a_shared_cache(settings):
+    from lms.checks import shared_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in shared_cache(None)] == ["lms.W001"]
+    settings.CACHES = {"default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": "redis://x"}}
+    assert shared_cache(None) == []
