@@ -16,6 +16,7 @@ from lms.models import Organisation, Role, User
 from lms.notify import notify
 from lms.services import role_grant, user_invite
 
+from . import versions
 from .models import SEAT_STATUSES, Cohort, Enrollment
 from .roster_file import RosterError, RosterRow, parse_roster
 from .services import cohort_locked, seat_free
@@ -61,7 +62,8 @@ def roster_import(*, cohort: Cohort, uploaded, by, request=None) -> ImportReport
     report = ImportReport(errors=errors)
     if errors:
         return report
-    with transaction.atomic():
+    # What the new learners make stale (rosters, panels) is found once for the whole list.
+    with transaction.atomic(), versions.batch():
         cohort = cohort_locked(cohort.pk)
         region = _region_for_new_people(cohort, by)
         existing_users = {

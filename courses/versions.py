@@ -16,6 +16,7 @@ Every write through the ORM's ``save()`` and ``delete()`` reaches the receivers 
 import threading
 from contextlib import contextmanager
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -53,12 +54,16 @@ def region_scope(region_id) -> str:
     return f"courses.region:{region_id}"
 
 
+def _nothing() -> dict[str, set]:
+    return {"enrollments": set(), "cohorts": set(), "users": set(), "regions": set()}
+
+
 class _Changes(threading.local):
-    """What a batch of writes changed, made stale in one go when the batch ends."""
+    """What the writes of the current batch touched (per thread)."""
 
     def __init__(self):
         self.depth = 0
-        self.enrollments, self.cohorts, self.users, self.regions = set(), set(), set(), set()
+        self.pending = _nothing()
 
 
 _changes = _Changes()
@@ -67,49 +72,46 @@ _changes = _Changes()
 @contextmanager
 def batch():
     """Writes inside make stale what they touched once, at the end, in at most three queries:
-    marking a whole roster costs no more per learner than it did before pieces were kept."""
+    marking a whole roster costs no more per learner than it did before pieces were kept. Use
+    it inside a transaction: a batch left by an error, or whose transaction is marked for
+    rollback, makes nothing stale, since nothing it wrote will stay (and the transaction may no
+    longer take a query)."""
     _changes.depth += 1
+    completed = False
     try:
         yield
+        completed = True
     finally:
         _changes.depth -= 1
         if not _changes.depth:
-            found = _changes
-            pending = (found.enrollments, found.cohorts, found.users, found.regions)
-            found.enrollments, found.cohorts, found.users, found.regions = (
-                set(),
-                set(),
-                set(),
-                set(),
-            )
-            _stale(*pending)
+            pending, _changes.pending = _changes.pending, _nothing()
+            connection = transaction.get_connection()
+            if completed and not (connection.in_atomic_block and connection.needs_rollback):
+                _stale(**pending)
 
 
 def touch(*, enrollments=(), cohorts=(), users=(), regions=()) -> None:
     """Make stale what shows these enrolments, cohorts, learners and regions (now, or at the
     end of the current batch)."""
+    touched = {"enrollments": enrollments, "cohorts": cohorts, "users": users, "regions": regions}
     if _changes.depth:
-        _changes.enrollments.update(enrollments)
-        _changes.cohorts.update(cohorts)
-        _changes.users.update(users)
-        _changes.regions.update(regions)
+        for kind, ids in touched.items():
+            _changes.pending[kind].update(ids)
     else:
-        _stale(set(enrollments), set(cohorts), set(users), set(regions))
+        _stale(**{kind: set(ids) for kind, ids in touched.items()})
 
 
-def _stale(enrollments, cohorts, users, regions) -> None:
+def _stale(*, enrollments, cohorts, users, regions) -> None:
     """An enrolment stands for its cohort, learner and region; a cohort's regions go with it
     (its fill is on the page of each of its regions' coordinators)."""
-    for cohort_id, user_id, region_id in (
-        Enrollment.objects.filter(pk__in=enrollments).values_list(
+    if enrollments:
+        rows = Enrollment.objects.filter(pk__in=enrollments).values_list(
             "cohort_id", "user_id", "region_id"
         )
-        if enrollments
-        else ()
-    ):
-        cohorts.add(cohort_id)
-        users.add(user_id)
-        regions.add(region_id)
+        for cohort_id, user_id, region_id in rows:
+            cohorts.add(cohort_id)
+            users.add(user_id)
+            regions.add(region_id)
     cohorts.discard(None)
     if cohorts:
         regions |= set(
