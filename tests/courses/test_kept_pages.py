@@ -142,3 +142,21 @@ def test_a_piece_is_kept_per_language(rf, settings):
             )
     kept = [key for key in cache._cache if PIECE_PREFIX + "lang" in key]
     assert len(kept) == 2
+
+
+def test_roster_shows_learners_enrolled_from_a_list(client, cohort_world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    w = cohort_world
+    coordinator = make_user("c54@example.org", role="coordinator", region_code="54", totp=True)
+    roster = reverse("courses:cohort_roster", args=[w["cohort"].pk])
+    assert "Спискова" not in page(client, coordinator, roster)
+    content = (
+        "ФИО;E-mail;Организация;Должность\n"
+        "Спискова Анна Павловна;listed@example.org;ООП Искитима;Специалист\n"
+    ).encode()
+    client.post(
+        reverse("courses:cohort_import", args=[w["cohort"].pk]),
+        {"file": SimpleUploadedFile("list.csv", content)},
+    )
+    assert "Спискова" in page(client, coordinator, roster)
