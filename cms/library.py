@@ -5,8 +5,10 @@ The index costs a fixed number of queries whatever the library's size: the reade
 restrictions, one search (when asked), one count and one page of results, one count per facet.
 What a page of the index lists (ids, count, facets) is cached per filter, page and set of
 restrictions the reader is kept out by, under a version that any publication, unpublication,
-deletion, move, privacy or managed-list change replaces (cms/signals.py). The listing's HTML is
-cached under the same key, so a cached page costs the restrictions and Wagtail's routing.
+deletion, move, privacy or managed-list change replaces (cms/signals.py); so are the view
+restrictions themselves. The listing's HTML is cached under the same key, and a visitor's whole
+page under it too (every visitor of an address sees the same page), so a cached page costs
+Wagtail's own restriction check and little else.
 """
 
 import functools
