@@ -14,7 +14,6 @@ Wagtail's own restriction check and little else.
 import functools
 import hashlib
 import re
-import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -34,7 +33,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import BaseViewRestriction, PageViewRestriction
 
 from lms.models import Region, Role
-from lms.versions import CSRF_PLACEHOLDER, template_stamp, with_csrf_token
+from lms.versions import CSRF_PLACEHOLDER, bump, current, template_stamp, with_csrf_token
 
 from .models import LibraryPage, Reading, TargetGroup, Topic
 from .services import may_propose
@@ -44,7 +43,7 @@ LISTING_SECONDS = 3600  # cached listings also expire, whatever happens
 # The index's line on how many read the library counts every reading of the programme: it is
 # kept this long (/library/readers/ counts live).
 READING_TOTALS_SECONDS = 300
-VERSION_KEY = "library:version"
+LIBRARY = "cms.library"  # the version scope of everything the library lists
 SEARCH_LIMIT = 500  # the most relevant hits a search keeps; enough to page and filter through
 QUERY_MAX_LENGTH = 200
 FILTER_KEYS = ("q", "type", "region", "topic", "group", "year")
@@ -389,17 +388,14 @@ def _listing(request, index_page, blocked, filters: Filters, number: int) -> dic
 
 
 def library_version() -> str:
-    """A token that changes whenever what the library lists may have changed (cms.signals).
-    Cached listings carry it in their keys, so a change makes them all stale at once."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, str(time.time_ns()), None)
-        version = cache.get(VERSION_KEY) or "0"
-    return version
+    """The version of what the library lists (lms.versions), replaced whenever that may have
+    changed (cms.signals). Cached listings carry it in their keys, so a change makes them all
+    stale at once."""
+    return current([LIBRARY])
 
 
 def library_changed() -> None:
-    cache.set(VERSION_KEY, str(time.time_ns()), None)
+    bump([LIBRARY])
 
 
 def related_pages(page, limit: int = 4):

@@ -2,8 +2,8 @@
 
 Wagtail finds a page by walking the tree from the site's root on every request: two queries a
 level (the child by its slug, then its specific page). The page an address ends on is kept in
-the cache, as its specific page, under the version of the site's pages (``PAGES``): any page
-saved, deleted, moved, published or unpublished replaces that version (cms.signals), so a kept
+the cache, as its specific page, under the version of the site's pages (``lms.versions.PAGES``):
+any page saved, deleted, moved, published or unpublished replaces that version, so a kept
 page is never older than the last change to any page, and a served page asks no query to be
 found.
 """
@@ -11,9 +11,8 @@ found.
 from django.core.cache import cache
 from wagtail.url_routing import RouteResult
 
-from lms.versions import current
+from lms.versions import PAGES, current
 
-PAGES = "cms.pages"
 ROUTE_SECONDS = 60 * 60
 
 

@@ -14,11 +14,8 @@ from wagtail.signals import (
     workflow_rejected,
 )
 
-from lms.versions import bump
-
 from .library import library_changed
 from .models import LibraryDocument, LibraryPage, Proposal, TargetGroup, Topic
-from .routing import PAGES
 
 
 @receiver(post_save, sender=LibraryDocument)
@@ -42,7 +39,7 @@ def library_page_published(sender, instance, **kwargs):
         from .services import proposal_decided
 
         insert_or_update_object(instance)
-        transaction.on_commit(library_changed)
+        library_changed()
         proposal_decided(page_id=instance.pk, status=Proposal.Status.PUBLISHED)
 
 
@@ -57,8 +54,8 @@ def library_page_published(sender, instance, **kwargs):
 @receiver(post_delete, sender=TargetGroup)
 def library_listing_changed(sender, **kwargs):
     """What the library lists, or to whom, may have changed: cached listings are dropped
-    (cms.library.library_version) once the change is committed."""
-    transaction.on_commit(library_changed)
+    (cms.library.library_version), at once and again once the change is committed."""
+    library_changed()
 
 
 @receiver(workflow_rejected, sender=WorkflowState)
@@ -115,15 +112,3 @@ for signal, notifier, dispatch_uid in (
     # Same dispatch_uid as Wagtail's own: whichever app is ready first, only ours stays.
     signal.disconnect(sender=WorkflowState, dispatch_uid=dispatch_uid)
     signal.connect(notifier, sender=WorkflowState, dispatch_uid=dispatch_uid)
-
-
-@receiver(post_save)
-@receiver(post_delete)
-@receiver(page_published)
-@receiver(page_unpublished)
-@receiver(post_page_move)
-def pages_changed(sender, **kwargs):
-    """Any page saved, deleted, published, unpublished or moved: remembered routes
-    (cms.routing) are found again."""
-    if isinstance(sender, type) and issubclass(sender, Page):
-        bump([PAGES])

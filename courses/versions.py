@@ -7,7 +7,8 @@ Scopes:
   cohorts held there, learners at risk);
 - ``courses.enrollments``: the programme admin's coordinator page (every region);
 - ``courses.all``: what rarely changes and is shown everywhere (courses and their rules,
-  modules and their pages, region and organisation names).
+  modules, region and organisation names); with it, the version of the site's pages
+  (``lms.versions.PAGES``: module pages' titles and addresses).
 
 Every write through the ORM's ``save()`` and ``delete()`` reaches the receivers below; the one
 ``update()`` in the services (``enrollment_supervisions_set``) calls ``touch`` itself.
@@ -18,10 +19,9 @@ from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from lms.models import Organisation, Region, User
-from lms.versions import bump
+from lms.versions import PAGES, bump
 
 from .models import (
     Attendance,
@@ -35,6 +35,7 @@ from .models import (
 )
 
 ALL = "courses.all"
+EVERY_REGION = "courses.enrollments"
 
 
 def cohort_scope(cohort_id) -> str:
@@ -43,7 +44,7 @@ def cohort_scope(cohort_id) -> str:
 
 def cohort_scopes(cohort_ids) -> list[str]:
     """The scopes of a piece that shows these cohorts: each cohort's, and what every page shows."""
-    return [*(cohort_scope(c) for c in cohort_ids), ALL]
+    return [*(cohort_scope(c) for c in cohort_ids), ALL, PAGES]
 
 
 def user_scope(user_id) -> str:
@@ -123,7 +124,7 @@ def _stale(*, enrollments, cohorts, users, regions) -> None:
         [cohort_scope(c) for c in cohorts]
         + [user_scope(u) for u in users if u is not None]
         + [region_scope(r) for r in regions if r is not None]
-        + ["courses.enrollments"]
+        + [EVERY_REGION]
     )
 
 
@@ -198,5 +199,3 @@ def connect() -> None:
         sender=Cohort.regions.through,
         dispatch_uid="courses-versions-cohort-regions",
     )
-    for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(everything_changed, dispatch_uid=f"courses-versions-pages-{id(signal)}")

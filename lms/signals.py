@@ -1,15 +1,19 @@
-"""Receivers that write sign-in and MFA events to the security log, and that forget the kept
-copy of a signed-in person when they or their roles change (lms.auth_backends)."""
+"""Receivers that write sign-in and MFA events to the security log, that forget the kept copy
+of a signed-in person when they or their roles change (lms.auth_backends), and that replace the
+version of the site's pages (lms.versions.PAGES) when any page changes."""
 
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .auth_backends import forget_user
 from .middleware import MFA_CONFIRMED_SESSION_KEY
 from .models import RoleAssignment, SecurityEvent, User
 from .services import security_event_log
+from .versions import PAGES, bump
 
 
 @receiver(auth_signals.user_logged_in)
@@ -65,3 +69,11 @@ def forget_changed_user(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=RoleAssignment, dispatch_uid="lms-forget-roles")
 def forget_user_of_role(sender, instance, **kwargs):
     forget_user(instance.user_id)
+
+
+@receiver([post_save, post_delete, page_published, page_unpublished, post_page_move])
+def pages_changed(sender, **kwargs):
+    """Any page saved, deleted, published, unpublished or moved (each signal names the page's
+    own class): what is kept under the pages' version is built again."""
+    if isinstance(sender, type) and issubclass(sender, Page):
+        bump([PAGES])

@@ -29,6 +29,10 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 VERSION_PREFIX = "lms:version:"
+# The scope of the site's Wagtail pages: any page saved, deleted, moved, published or
+# unpublished replaces it (lms.signals). Pieces that show pages (their titles, addresses) and
+# remembered routes (cms.routing) are kept under it.
+PAGES = "wagtail.pages"
 PIECE_PREFIX = "lms:piece:"
 # A kept piece is dropped after this long even if nothing changed, so that pieces of versions
 # no longer read do not pile up in the cache.

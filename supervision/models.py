@@ -33,18 +33,23 @@ class SupervisionSeries(ChoiceLabelsMixin, models.Model):
         return f"{self.get_frequency_display()} ({self.pk})"
 
 
+def _seats(user):
+    """The enrolments that open supervisions to a learner: those holding a seat."""
+    from courses.models import SEAT_STATUSES
+
+    return user.enrollments.filter(status__in=SEAT_STATUSES)
+
+
 class SupervisionSessionQuerySet(models.QuerySet):
     def scheduled(self):
         return self.filter(status=SupervisionSession.Status.SCHEDULED)
 
     def open_to(self, user):
-        """Sessions a learner may book: of their cohort, or open to their course."""
-        from courses.models import SEAT_STATUSES
-
-        enrolments = user.enrollments.filter(status__in=SEAT_STATUSES)
+        """Sessions a learner may book: of a cohort they hold a seat in, or open to its course
+        (``SupervisionSession.is_open_to`` asks the same of one session)."""
+        seats = _seats(user)
         return self.filter(
-            Q(cohort__in=enrolments.values("cohort"))
-            | Q(course__in=enrolments.values("cohort__course"))
+            Q(cohort__in=seats.values("cohort")) | Q(course__in=seats.values("cohort__course"))
         )
 
 
@@ -124,16 +129,14 @@ class SupervisionSession(Meeting):
         indexes = [models.Index(fields=["supervisor", "starts_at"])]
 
     def is_open_to(self, user) -> bool:
-        """Whether a learner may see and book this session: the same rule as
-        ``SupervisionSessionQuerySet.open_to``, checked against the learner's seats."""
-        from courses.models import SEAT_STATUSES
-
+        """Whether a learner may see and book this session: the rule of
+        ``SupervisionSessionQuerySet.open_to``, asked of the learner's seats in one query."""
         allowed = Q()
         if self.cohort_id is not None:
             allowed |= Q(cohort_id=self.cohort_id)
         if self.course_id is not None:
             allowed |= Q(cohort__course_id=self.course_id)
-        return user.enrollments.filter(allowed, status__in=SEAT_STATUSES).exists()
+        return _seats(user).filter(allowed).exists()
 
     def __str__(self):
         return self.title

@@ -199,7 +199,7 @@ def _seats_taken(session) -> int:
 def _check_can_book(session, user, at):
     if session.is_cancelled:
         raise SupervisionError(_("Эта супервизия отменена."))
-    if not SupervisionSession.objects.open_to(user).filter(pk=session.pk).exists():
+    if not session.is_open_to(user):
         raise SupervisionError(_("Эта супервизия для слушателей другого потока или курса."))
     if at < session.booking_opens_at:
         raise SupervisionError(

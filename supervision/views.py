@@ -268,12 +268,11 @@ def calendar(request):
 
     # The seminars shown are those of the cohorts the supervisor teaches, or of the seminars
     # they were added to: the calendar is kept under those cohorts' versions.
-    cohort_ids = sorted(
-        set(
-            Cohort.objects.filter(Q(trainers=user) | Q(sessions__trainers=user)).values_list(
-                "pk", flat=True
-            )
-        )
+    cohort_ids = list(
+        Cohort.objects.filter(Q(trainers=user) | Q(sessions__trainers=user))
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
     )
     return render(
         request,
