@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format bench ci clean
+.PHONY: run test install migrate demo lint format bench screenshots ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ run: migrate .demo-loaded
 # against PostgreSQL and Redis and starts real Celery workers (see .ci/run).
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Refresh the documented screenshots in docs/screenshots/ (the suite writes to test-results/).
+screenshots: install
+	LMS_SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest --create-db -q -m browser tests/browser
 
 bench: install
 	$(PY) -m bench.run
