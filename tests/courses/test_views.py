@@ -297,6 +297,23 @@ def test_attendance_exports_in_csv_and_xlsx(client, world):
     )
 
 
+def test_attendance_exports_write_a_typed_formula_as_text(client, world):
+    learner = world["enrollment"].user
+    learner.last_name, learner.first_name, learner.middle_name = (
+        '=HYPERLINK("http://x/","x")',
+        "",
+        "",
+    )
+    learner.save()
+    get_as(client, world["people"]["trainer"], "/")
+    response = client.get(reverse("courses:attendance_export", args=[world["cohort"].pk, "csv"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][0] == "'" + learner.last_name
+    xlsx = client.get(reverse("courses:attendance_export", args=[world["cohort"].pk, "xlsx"]))
+    cell = load_workbook(io.BytesIO(xlsx.content)).active.cell(2, 1)
+    assert (cell.value, cell.data_type) == (learner.last_name, "s")
+
+
 def test_bulk_import_enrols_invites_new_people_and_reports_each_row(client, world):
     existing = world["people"]["outsider"]
     content = (

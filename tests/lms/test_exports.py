@@ -1,0 +1,57 @@
+"""Exports write what people typed as text, never as something a spreadsheet runs."""
+
+import csv
+import io
+import re
+
+from openpyxl import load_workbook
+
+from lms.exports import table_response
+from tests.browser.conftest import ROOT
+
+TYPED = [
+    '=HYPERLINK("http://evil.example/","x")',
+    "+79131234567",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    "#N/A",
+]
+
+
+def _csv_rows(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_csv_cells_starting_like_a_formula_are_neutralised():
+    response = table_response(
+        ["ФИО", "часы"], [[typed, 72] for typed in TYPED], fmt="csv", filename="t", sheet="t"
+    )
+    cells = [row[0] for row in _csv_rows(response)[1:]]
+    assert cells[:6] == ["'" + typed for typed in TYPED[:6]]
+    assert cells[6] == "#N/A"  # not a formula start: Excel reads it as text in a CSV
+    assert all(row[1] == "72" for row in _csv_rows(response)[1:])
+
+
+def test_xlsx_strings_are_string_cells_never_formulas():
+    response = table_response(
+        ["ФИО", "часы"], [[typed, 72] for typed in TYPED], fmt="xlsx", filename="t", sheet="t"
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    for row, typed in enumerate(TYPED, start=2):
+        assert sheet.cell(row, 1).data_type == "s"
+        assert sheet.cell(row, 1).value == typed.replace("\r", "\n")  # XML reads CR as LF
+        assert sheet.cell(row, 2).value == 72 and sheet.cell(row, 2).data_type == "n"
+
+
+def test_every_export_goes_through_the_one_helper():
+    """CSV or XLSX written anywhere else would not get the protection above."""
+    writers = re.compile(r"csv\.writer|csv\.DictWriter|\bWorkbook\(")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for app in ("lms", "courses", "supervision", "certificates", "cascade", "cms")
+        for path in (ROOT / app).rglob("*.py")
+        if path.name != "exports.py" and writers.search(path.read_text())
+    ]
+    assert offenders == []
