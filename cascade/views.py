@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lms.exports import table_response
+from lms.links import absolute
 from lms.models import Region, Role
 from lms.uploads import content_type_for
 
@@ -470,9 +471,7 @@ def event_detail(request, pk, *, list_form=None, report_form=None, review_form=N
             "report_form": report_form or ReportForm(),
             "review_form": review_form or ReviewForm(),
             "list_report": report,
-            "join_url": request.build_absolute_uri(
-                f"{reverse('cascade:join')}?code={event.invite_code}"
-            ),
+            "join_url": absolute(f"{reverse('cascade:join')}?code={event.invite_code}"),
         },
     )
 

@@ -5,7 +5,6 @@ with an audit trail."""
 import hashlib
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from cascade.models import Event, Participation
 from cascade.services import is_member, manages_region
 from courses.models import Enrollment
+from lms.links import absolute
 from lms.models import SecurityEvent
 from lms.notify import notify
 from lms.services import security_event_log
@@ -62,7 +62,7 @@ def default_template(kind: str = CertificateTemplate.Kind.COURSE) -> Certificate
 
 
 def verify_url(certificate: Certificate) -> str:
-    return settings.SITE_URL + reverse("certificates:verify", args=[certificate.code])
+    return absolute(reverse("certificates:verify", args=[certificate.code]))
 
 
 @transaction.atomic
@@ -276,7 +276,7 @@ def certificate_generate(certificate_id: int) -> bool:
                 {
                     "certificate": locked,
                     "verify_url": verify_url(locked),
-                    "download_url": settings.SITE_URL + reverse("certificates:mine"),
+                    "download_url": absolute(reverse("certificates:mine")),
                 },
             )
             CertificateEvent.objects.create(certificate=locked, kind=CertificateEvent.Kind.EMAILED)

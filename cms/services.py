@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, WorkflowState
 
+from lms import links
 from lms.models import Region, Role
 from lms.notify import notify
 from lms.uploads import safe_filename
@@ -133,7 +134,7 @@ def proposal_decided(*, page_id: int, status: str, comment: str = "") -> Proposa
         proposal.comment = comment
         proposal.decided_at = timezone.now()
         proposal.save(update_fields=["status", "comment", "decided_at"])
-    page_url = proposal.page.full_url if status == Proposal.Status.PUBLISHED else ""
+    page_url = links.page_url(proposal.page) if status == Proposal.Status.PUBLISHED else ""
     notify(
         proposal.proposer,
         f"cms/email/proposal_{status}",

@@ -23,12 +23,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
+
+from .links import absolute
 
 PRODID = "-//Обучение ООП//RU"
 
@@ -99,12 +100,6 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-def _absolute(url: str) -> str:
-    if url.startswith("/") and not url.startswith("//"):
-        return settings.SITE_URL + url
-    return url
-
-
 def _calendar(user) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -133,7 +128,7 @@ def _vevent(event: CalendarEvent, stamp: dt.datetime) -> Event:
     if event.location:
         vevent.add("location", event.location)
     if event.url:
-        vevent.add("url", _absolute(event.url))
+        vevent.add("url", absolute(event.url))
     vevent.add("sequence", event.sequence)
     vevent.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
     if event.last_modified is not None:

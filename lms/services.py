@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .links import absolute
 from .models import ConsentRecord, ConsentText, Role, RoleAssignment, SecurityEvent, User
 
 security_log = logging.getLogger("lms.security")
@@ -141,7 +142,7 @@ def user_invite(*, user: User, request=None, context: dict | None = None) -> Non
         "lms/email/invitation",
         {
             **(context or {}),
-            "link": settings.SITE_URL + path,
+            "link": absolute(path),
             "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
         },
     )

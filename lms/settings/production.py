@@ -11,6 +11,10 @@ DEBUG = False
 MFA_TOTP_INSECURE_BYPASS_CODE = None
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+# Every link in e-mails, PDFs, QR codes and calendar files starts with it (lms.links): no default.
+SITE_URL = env.str("SITE_URL").rstrip("/")
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+WAGTAILADMIN_BASE_URL = SITE_URL
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

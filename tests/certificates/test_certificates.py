@@ -65,6 +65,20 @@ def test_completion_issues_one_certificate_with_its_pdf_and_an_email(completed):
     assert f"/verify/{certificate.code}/" in ready[0].body
 
 
+@pytest.fixture
+def public_site(settings):
+    settings.SITE_URL = "https://opeka.example.org"
+
+
+def test_links_on_the_pdf_and_in_the_email_come_from_site_url(public_site, completed):
+    certificate = Certificate.objects.get()
+    text, _data = pdf_text(certificate)
+    assert f"opeka.example.org/verify/{certificate.code}" in "".join(text.split())
+    (ready,) = [m for m in mail.outbox if certificate.serial in m.subject]
+    assert f"https://opeka.example.org/verify/{certificate.code}/" in ready.body
+    assert "testserver" not in ready.body and "localhost" not in ready.body
+
+
 def test_issuing_again_and_generating_again_change_nothing(completed):
     certificate = Certificate.objects.get()
     services.on_enrollment_completed(sender=None, enrollment_id=completed["enrollment"].pk)

@@ -116,7 +116,9 @@ def test_the_proposer_hears_publication_in_their_language_once(client, client_as
     to_manager = [m for m in mail.outbox if manager.email in m.to]
     assert len(to_manager) == 1  # ours, not also Wagtail's admin-facing one
     assert "published in the library" in to_manager[0].subject
-    assert page.full_url in to_manager[0].body
+    # The link is the public address (SITE_URL), not the Wagtail Site's own host and port.
+    assert f"http://testserver{page.url}" in to_manager[0].body
+    assert "localhost" not in to_manager[0].body
 
     client.logout()
     library_page = client.get("/library/").content.decode()

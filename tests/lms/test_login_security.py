@@ -56,6 +56,19 @@ def test_password_reset_answers_the_same_for_known_and_unknown_emails(client, sp
     assert "сброс" in mail.outbox[0].subject.lower()
 
 
+def test_account_emails_link_to_the_public_address_not_the_requests_host(
+    client, specialist, settings
+):
+    from django.core import mail
+
+    settings.SITE_URL = "https://opeka.example.org"
+    client.post("/accounts/password/reset/", {"email": specialist.email})
+    client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    for message in mail.outbox:
+        assert "https://opeka.example.org/accounts/" in message.body
+        assert "testserver" not in message.body
+
+
 def test_password_reset_is_rate_limited_per_address(client, specialist):
     for _attempt in range(5):
         client.post("/accounts/password/reset/", {"email": specialist.email})

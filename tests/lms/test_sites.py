@@ -63,3 +63,49 @@ def test_the_deploy_check_asks_for_a_shared_cache(settings):
     assert [w.id for w in shared_cache(None)] == ["lms.W001"]
     settings.CACHES = {"default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": "redis://x"}}
     assert shared_cache(None) == []
+
+
+@pytest.mark.parametrize(
+    "site_url, hosts, errors",
+    [
+        ("https://opeka.example.org", ["opeka.example.org"], []),
+        ("https://opeka.example.org", [".example.org"], []),
+        ("http://opeka.example.org", ["opeka.example.org"], ["lms.E001"]),
+        ("https://opeka.example.org/lms", ["opeka.example.org"], ["lms.E001"]),
+        ("", ["opeka.example.org"], ["lms.E001"]),
+        ("https://127.0.0.1:8000", ["opeka.example.org"], ["lms.E002"]),
+    ],
+)
+def test_the_deploy_check_asks_for_the_public_https_address(settings, site_url, hosts, errors):
+    from lms.checks import public_address
+
+    settings.SITE_URL, settings.ALLOWED_HOSTS = site_url, hosts
+    assert [e.id for e in public_address(None)] == errors
+
+
+def test_production_refuses_to_start_without_site_url():
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SITE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="lms.settings.production",
+        DJANGO_SECRET_KEY="x" * 60,
+        DJANGO_ALLOWED_HOSTS="opeka.example.org",
+        DATABASE_URL="sqlite:///unused.sqlite3",
+        CELERY_BROKER_URL="redis://127.0.0.1:1/0",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SITE_URL" in result.stderr
