@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cascade.models import Participation
 from courses.models import Enrollment
 from lms.models import ChoiceLabelsMixin, Region
+from lms.names import Gender, NameField
 from lms.storage import private_storage
 
 DEFAULT_BODY = (
@@ -67,7 +68,7 @@ class TemplateSignatory(models.Model):
         CertificateTemplate, on_delete=models.CASCADE, related_name="signatories"
     )
     order = models.PositiveSmallIntegerField(_("порядок"), default=0)
-    name = models.CharField(_("ФИО"), max_length=200)
+    name = NameField(_("ФИО"), max_length=200)
     position = models.CharField(_("должность"), max_length=300)
     signature = models.ImageField(
         _("подпись (изображение)"), upload_to="certificate-templates/", blank=True
@@ -119,11 +120,14 @@ class Certificate(ChoiceLabelsMixin, models.Model):
         related_name="certificates",
         verbose_name=_("владелец"),
     )
-    holder_name = models.CharField(_("ФИО в сертификате"), max_length=300)
+    holder_name = NameField(_("ФИО в сертификате"), max_length=300)
+    holder_gender = models.CharField(
+        _("форма слов о владельце"), max_length=1, choices=Gender.choices, default=Gender.NEUTRAL
+    )
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("регион")
     )
-    organisation_name = models.CharField(_("организация"), max_length=300, blank=True)
+    organisation_name = NameField(_("организация"), max_length=300, blank=True)
     enrollment = models.ForeignKey(
         Enrollment,
         on_delete=models.PROTECT,

@@ -60,6 +60,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from lms.names import Gender, in_gender
+
 logger = logging.getLogger(__name__)
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -285,6 +287,7 @@ class CertificateContent:
     logo: bytes | None = None
     background: bytes | None = None
     signatories: tuple[Signatory, ...] = field(default_factory=tuple)
+    holder_gender: str = Gender.NEUTRAL  # «прошёл(а)» in the body becomes «прошла» or «прошёл»
 
     def __post_init__(self):
         object.__setattr__(self, "signatories", tuple(self.signatories))
@@ -315,9 +318,8 @@ def fill_body(template: str, content: CertificateContent) -> str:
     stay as typed. Dates and hours get non-breaking spaces, so a wrapped line never splits
     «2027 г.»."""
     values = _placeholder_values(content)
-    return _clean(
-        _PLACEHOLDER.sub(lambda match: values[match.group(1) or match.group(2)], str(template))
-    )
+    worded = in_gender(str(template), content.holder_gender)  # the admin's words, not the values
+    return _clean(_PLACEHOLDER.sub(lambda match: values[match.group(1) or match.group(2)], worded))
 
 
 def _only_placeholder(line: str) -> str | None:

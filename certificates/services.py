@@ -16,6 +16,7 @@ from cascade.services import is_member, manages_region
 from courses.models import Enrollment
 from lms.links import absolute
 from lms.models import SecurityEvent
+from lms.names import Gender, gender_from_patronymic
 from lms.notify import notify
 from lms.services import security_event_log
 
@@ -69,6 +70,7 @@ def verify_url(certificate: Certificate) -> str:
 def certificate_issue(
     *,
     holder_name: str,
+    holder_gender: str = Gender.NEUTRAL,
     subject: str,
     hours: int,
     date_from,
@@ -99,6 +101,7 @@ def certificate_issue(
         serial=next_serial(localdate().year),
         holder=holder,
         holder_name=holder_name,
+        holder_gender=holder_gender,
         subject=subject,
         hours=hours,
         date_from=date_from,
@@ -128,6 +131,7 @@ def certificate_for_enrollment(*, enrollment: Enrollment, by=None) -> Certificat
     return certificate_issue(
         holder=user,
         holder_name=user.get_full_name(),
+        holder_gender=user.document_gender,
         subject=cohort.course.title,
         hours=cohort.course.academic_hours,
         date_from=min(cohort.starts_on, finished),
@@ -171,6 +175,9 @@ def event_issue(*, event: Event, by=None) -> int:
         certificate_issue(
             holder=person.user,
             holder_name=person.user.get_full_name() if person.user else person.full_name,
+            holder_gender=person.user.document_gender
+            if person.user
+            else gender_from_patronymic(person.full_name),
             subject=event.title,
             hours=event.hours,
             date_from=date_from,
@@ -226,6 +233,7 @@ def _content(certificate: Certificate):
     return CertificateContent(
         serial=certificate.serial,
         holder_name=certificate.holder_name,
+        holder_gender=certificate.holder_gender,
         subject=certificate.subject,
         hours=certificate.hours,
         date_from=certificate.date_from,
@@ -319,6 +327,7 @@ def certificate_reissue(
     new = certificate_issue(
         holder=old.holder,
         holder_name=(holder_name or old.holder_name).strip(),
+        holder_gender=old.holder.document_gender if old.holder else old.holder_gender,
         subject=old.subject,
         hours=old.hours,
         date_from=old.date_from,

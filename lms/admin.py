@@ -54,6 +54,7 @@ class UserAdmin(DjangoUserAdmin):
                     "last_name",
                     "first_name",
                     "middle_name",
+                    "gender",
                     "position",
                     "organisation",
                     "region",

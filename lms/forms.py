@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import SELF_SERVICE_ROLES, Organisation, Region, Role, User
+from .names import Gender, NameFormField, gender_from_patronymic
 
 NAME_MAX = 100
 
@@ -68,7 +69,7 @@ class OrganisationChoiceMixin:
             choices=[("", _("— выберите из списка —"))] + list(groups.items()),
             help_text=_("Если вашей организации нет в списке, впишите её название ниже."),
         )
-        self.fields["organisation_name"] = forms.CharField(
+        self.fields["organisation_name"] = NameFormField(
             label=_("Другая организация"), required=False, max_length=300
         )
 
@@ -111,9 +112,9 @@ class SignupForm(OrganisationChoiceMixin, AllauthSignupForm):
     """Sign-up with ФИО, region, organisation, position, role and consent, saved atomically:
     an account never exists without its consent record."""
 
-    last_name = forms.CharField(label=_("Фамилия"), max_length=NAME_MAX)
-    first_name = forms.CharField(label=_("Имя"), max_length=NAME_MAX)
-    middle_name = forms.CharField(label=_("Отчество"), max_length=NAME_MAX, required=False)
+    last_name = NameFormField(label=_("Фамилия"), max_length=NAME_MAX)
+    first_name = NameFormField(label=_("Имя"), max_length=NAME_MAX)
+    middle_name = NameFormField(label=_("Отчество"), max_length=NAME_MAX, required=False)
     region = forms.ModelChoiceField(
         label=_("Регион"), queryset=Region.objects.all(), empty_label=_("— выберите регион —")
     )
@@ -211,6 +212,7 @@ class ProfileForm(OrganisationChoiceMixin, forms.ModelForm):
             "last_name",
             "first_name",
             "middle_name",
+            "gender",
             "position",
             "region",
             "phone",
@@ -228,6 +230,11 @@ class ProfileForm(OrganisationChoiceMixin, forms.ModelForm):
             help_text=_("Все даты и время на сайте, в письмах и календаре показываются в нём."),
         )
         self.fields["language"].label = _("Язык интерфейса")
+        proposed = Gender(gender_from_patronymic(self.instance.middle_name)).label
+        self.fields["gender"].choices = [
+            ("", _("по отчеству (сейчас: %(form)s)") % {"form": proposed}),
+            *Gender.choices,
+        ]
         if self.instance.organisation_id:
             self.initial["organisation"] = str(self.instance.organisation_id)
         self.order_fields(
@@ -235,6 +242,7 @@ class ProfileForm(OrganisationChoiceMixin, forms.ModelForm):
                 "last_name",
                 "first_name",
                 "middle_name",
+                "gender",
                 "region",
                 "organisation",
                 "organisation_name",

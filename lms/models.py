@@ -12,6 +12,8 @@ from django.utils.encoding import force_str
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
+from .names import Gender, NameField, gender_from_patronymic
+
 
 @functools.cache
 def _choice_labels(field) -> dict:
@@ -58,7 +60,7 @@ class Organisation(models.Model):
         INSTITUTION = "institution", _("Учреждение")
         OTHER = "other", _("Другая организация")
 
-    name = models.CharField(_("название"), max_length=300)
+    name = NameField(_("название"), max_length=300)
     kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices, default=Kind.AUTHORITY)
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("регион")
@@ -115,9 +117,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person: e-mail is the login. Roles are RoleAssignment rows, see ``has_role``."""
 
     email = models.EmailField(_("e-mail"), unique=True)
-    last_name = models.CharField(_("фамилия"), max_length=100)
-    first_name = models.CharField(_("имя"), max_length=100)
-    middle_name = models.CharField(_("отчество"), max_length=100, blank=True)
+    last_name = NameField(_("фамилия"), max_length=100)
+    first_name = NameField(_("имя"), max_length=100)
+    middle_name = NameField(_("отчество"), max_length=100, blank=True)
+    gender = models.CharField(
+        _("форма слов в документах"),
+        max_length=1,
+        choices=Gender.choices,
+        blank=True,
+        help_text=_("Как о вас пишут в сертификате. Пусто: по отчеству."),
+    )
     position = models.CharField(_("должность"), max_length=200, blank=True)
     organisation = models.ForeignKey(
         Organisation,
@@ -166,6 +175,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_full_name(self):
         """ФИО in the Russian order: фамилия, имя, отчество."""
         return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def document_gender(self) -> str:
+        """The form of words about this person in documents: their own choice, else what
+        their patronymic suggests (lms.names)."""
+        return self.gender or gender_from_patronymic(self.middle_name)
 
     def get_short_name(self):
         return " ".join(p for p in (self.first_name, self.middle_name) if p) or self.email

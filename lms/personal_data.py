@@ -20,6 +20,7 @@ def export_for(user) -> dict:
             "last_name": user.last_name,
             "first_name": user.first_name,
             "middle_name": user.middle_name,
+            "document_gender": user.document_gender,
             "position": user.position,
             "organisation": str(user.organisation or ""),
             "region": str(user.region or ""),

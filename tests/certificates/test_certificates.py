@@ -79,6 +79,24 @@ def test_links_on_the_pdf_and_in_the_email_come_from_site_url(public_site, compl
     assert "testserver" not in ready.body and "localhost" not in ready.body
 
 
+def test_the_certificate_speaks_of_the_holder_in_their_own_form(
+    completed, django_capture_on_commit_callbacks
+):
+    certificate = Certificate.objects.get()
+    assert certificate.holder_gender == "f"  # proposed by «Сергеевна»
+    text, _data = pdf_text(certificate)
+    assert "прошла обучение" in text and "прошёл(а)" not in text
+    learner = completed["learner"]
+    learner.gender = "n"  # she prefers the neutral wording: her choice wins
+    learner.save()
+    admin = make_user("admin@example.org", role="admin", totp=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.certificate_reissue(certificate=certificate, reason="Форма", by=admin)
+    new.refresh_from_db()
+    assert new.holder_gender == "n"
+    assert "прошёл(а) обучение" in pdf_text(new)[0]
+
+
 def test_issuing_again_and_generating_again_change_nothing(completed):
     certificate = Certificate.objects.get()
     services.on_enrollment_completed(sender=None, enrollment_id=completed["enrollment"].pk)
