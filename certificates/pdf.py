@@ -47,6 +47,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import qrcode
+from django.utils import translation
+from django.utils.translation import ngettext
 from PIL import Image as PILImage
 from PIL import ImageOps
 from qrcode.constants import ERROR_CORRECT_M
@@ -213,21 +215,13 @@ def russian_date(day: date) -> str:
     return f"{day.day} {MONTHS_GENITIVE[day.month]} {day.year} г."
 
 
-def plural_ru(n: int, one: str, few: str, many: str) -> str:
-    """The Russian form for the count n: 1, 21, 101 → one; 2–4, 22–24 → few; 0, 5–20, 25 → many
-    (11–14 are always many)."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
 def hours_phrase(hours: int) -> str:
-    """«1 академический час», «72 академических часа», «36 академических часов»."""
-    words = plural_ru(hours, "академический час", "академических часа", "академических часов")
-    return f"{hours} {words}"
+    """«1 академический час», «72 академических часа», «36 академических часов»: the same
+    catalogue entry and Russian plural rule (locale/ru) as every page that counts hours."""
+    with translation.override("ru"):
+        return ngettext("%(hours)s академический час", "%(hours)s академических часов", hours) % {
+            "hours": hours
+        }
 
 
 def date_range(date_from: date, date_to: date) -> str:

@@ -462,3 +462,17 @@ def test_the_roster_is_paged_by_fifty(client, world):
     # 61 rows (60 learners and one pending applicant, who has no progress bar yet)
     assert first.count("<progress") + second.count("<progress") == 60
     assert second.count("<progress") <= 11
+
+
+@pytest.mark.parametrize("hours", [1, 2, 5, 11, 21, 22, 72, 111])
+def test_the_course_page_counts_hours_with_the_certificates_plural_rule(client, world, hours):
+    from certificates.pdf import hours_phrase
+
+    course = world["course"]
+    course.academic_hours = hours
+    course.save()
+    page = client.get(reverse("courses:course_detail", args=[course.slug])).content.decode()
+    assert f">{hours_phrase(hours)}" in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("courses:course_detail", args=[course.slug])).content.decode()
+    assert f">{hours} academic hour{'' if hours == 1 else 's'}" in page
