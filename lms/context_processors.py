@@ -29,6 +29,21 @@ def register_nav_item(
     _items.sort(key=lambda item: item.order)
 
 
+# The programme admin may open every page, but their menu lists only the staff tools and the
+# pages of roles they really hold: a learner's or a trainer's own pages would be empty for them,
+# and a menu of every page wraps onto three lines.
+STAFF_ROLES = frozenset({Role.COORDINATOR, Role.EDITOR, Role.ADMIN})
+
+
+def _shown_to(user, item: NavItem) -> bool:
+    if not item.roles:
+        return True
+    held = user.roles
+    return any(role in held for role in item.roles) or (
+        Role.ADMIN in held and any(role in STAFF_ROLES for role in item.roles)
+    )
+
+
 register_nav_item("dashboard", _("Личный кабинет"), order=10)
 register_nav_item("wagtailadmin_home", _("Редакция"), Role.EDITOR, order=90)
 register_nav_item("admin:index", _("Администрирование"), Role.ADMIN, order=95)
@@ -41,7 +56,7 @@ def navigation(request):
     items = [(reverse("wagtail_serve", args=[""]), _("Главная"))] + [
         (item.url_name if item.url_name.startswith("/") else reverse(item.url_name), item.label)
         for item in _items
-        if item.public or (signed_in and (not item.roles or user.has_role(*item.roles)))
+        if item.public or (signed_in and _shown_to(user, item))
     ]
     path = request.path if request is not None else ""
     # The current item is the longest menu URL the page is under ("/courses/teach/…" is

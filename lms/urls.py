@@ -17,6 +17,7 @@ handler403 = "lms.views.permission_denied"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "admin/login/",
         RedirectView.as_view(pattern_name="account_login", query_string=True),

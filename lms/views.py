@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -210,3 +211,12 @@ def deletion_request(request):
     else:
         messages.info(request, _("Ваш запрос на удаление данных уже рассматривается."))
     return redirect("profile")
+
+
+@require_safe
+def favicon(request):
+    """Browsers and bots ask for /favicon.ico whatever the page says: send them to the icon
+    among the static files instead of a logged 404."""
+    response = redirect(static("favicon.ico"), permanent=True)
+    patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+    return response

@@ -1,12 +1,14 @@
 """The shell every page shares: time zone, language, profile, error pages, health."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
 
 from lms.models import Role
+from tests.browser.conftest import ROOT
 from tests.factories import make_user, organisation, region
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +164,29 @@ def test_mail_leaves_through_celery_after_commit_and_never_from_a_rollback(
             send_mail("Напоминание", "Текст письма", None, ["b@example.org"])
             assert mailoutbox == []  # nothing leaves before the commit
     assert [(m.subject, m.to) for m in mailoutbox] == [("Напоминание", ["b@example.org"])]
+
+
+def test_the_favicon_is_found_not_a_404(client):
+    page = client.get("/").content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.ico"
+    assert (ROOT / "static" / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
+
+
+def _menu(client, user) -> list[str]:
+    client.force_login(user)
+    page = client.get(reverse("dashboard")).content.decode()
+    nav = page.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r"<a [^>]*>([^<]+)</a>", nav)
+
+
+def test_the_admins_menu_lists_staff_tools_not_every_roles_pages(client):
+    admin = make_user("admin@example.org", role="admin", totp=True)
+    menu = _menu(client, admin)
+    assert {"Координация", "Реестр сертификатов", "Редакция", "Администрирование"} <= set(menu)
+    assert not {"Сертификаты", "Супервизии", "Мои потоки", "Мои супервизии"} & set(menu)
+    assert len(menu) <= 9
+    assert "Сертификаты" in _menu(client, make_user("s@example.org", role="specialist"))
+    assert "Мои потоки" in _menu(client, make_user("t@example.org", role="trainer"))
