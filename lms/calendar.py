@@ -90,8 +90,10 @@ def providers() -> tuple[Provider, ...]:
 
 
 def events_for(user) -> list[CalendarEvent]:
-    """Every provider's events for ``user``, by start time."""
-    events = [event for provider in _providers for event in provider(user)]
+    """Every provider's events for ``user``, by start time, worded in the person's language:
+    a calendar app fetches the feed without the person's cookie or session."""
+    with translation.override(user.language):
+        events = [event for provider in _providers for event in provider(user)]
     events.sort(key=lambda event: (event.start, event.uid))
     return events
 

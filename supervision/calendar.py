@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from lms.calendar import CalendarEvent
 
@@ -10,7 +11,7 @@ def _event(session: SupervisionSession, *, cancelled: bool) -> CalendarEvent:
         uid=f"supervision-{session.pk}@opeka",
         start=session.starts_at,
         end=session.ends_at,
-        summary=f"Супервизия: {session.title}",
+        summary=_("Супервизия: %(title)s") % {"title": session.title},
         description=session.supervisor.get_full_name(),
         location=session.place,
         url=reverse("supervision:session_detail", args=[session.pk]),

@@ -217,3 +217,15 @@ def test_events_must_have_aware_times():
             end=SEMINAR_START,
             summary="x",
         )
+
+
+def test_the_feed_speaks_the_persons_language_whoever_fetches_it(client):
+    from tests.factories import make_course, make_supervision
+
+    supervisor = make_user("sup@example.org", role=Role.TRAINER, language="en")
+    make_supervision(supervisor, course=make_course(), title="Случай семьи")
+    response = client.get(feed_url(supervisor))  # no cookie: the request itself is Russian
+    cal, events = parse(response)
+    assert str(cal["x-wr-calname"]).startswith("Guardianship training")
+    (event,) = events.values()
+    assert str(event["summary"]) == "Supervision: Случай семьи"
