@@ -258,7 +258,7 @@ def register_export(request, fmt):
             c.code,
             c.holder_name,
             c.organisation_name,
-            c.region.name if c.region else "",
+            str(c.region or ""),
             c.subject,
             c.hours,
             c.date_from.isoformat(),

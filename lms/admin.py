@@ -17,9 +17,9 @@ from .models import (
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "timezone", "in_programme"]
+    list_display = ["code", "name", "name_en", "timezone", "in_programme"]
     list_filter = ["in_programme", "timezone"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
 
 
 @admin.register(Organisation)

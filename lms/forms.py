@@ -62,7 +62,7 @@ class OrganisationChoiceMixin:
     def _setup_organisation_fields(self):
         groups = {}
         for org in Organisation.objects.select_related("region").order_by("region__name", "name"):
-            groups.setdefault(org.region.name, []).append((str(org.pk), org.name))
+            groups.setdefault(org.region.title, []).append((str(org.pk), org.name))
         self.fields["organisation"] = forms.ChoiceField(
             label=_("Организация"),
             required=False,
@@ -90,7 +90,7 @@ class OrganisationChoiceMixin:
                 self.add_error(
                     "organisation",
                     _("Организация «%(org)s» находится в другом регионе: %(region)s.")
-                    % {"org": org.name, "region": org.region.name},
+                    % {"org": org.name, "region": org.region.title},
                 )
             else:
                 cleaned["organisation_obj"] = org

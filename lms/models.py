@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.encoding import force_str
 from django.utils.timezone import now
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .names import Gender, NameField, gender_from_patronymic
@@ -38,6 +39,7 @@ class Region(models.Model):
 
     code = models.CharField(_("код"), max_length=2, unique=True)
     name = models.CharField(_("название"), max_length=120, unique=True)
+    name_en = models.CharField(_("название по-английски"), max_length=120, blank=True)
     timezone = models.CharField(_("часовой пояс"), max_length=64)
     in_programme = models.BooleanField(
         _("регион программы"),
@@ -51,6 +53,13 @@ class Region(models.Model):
         verbose_name_plural = _("регионы")
 
     def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """The name in the reader's language (Russian unless English is active)."""
+        if self.name_en and get_language() == "en":
+            return self.name_en
         return self.name
 
 
