@@ -563,6 +563,30 @@ def test_the_calendar_shows_the_asked_week_or_month(client, world, query, headin
         assert heading in response.content.decode()
 
 
+def test_the_month_is_a_table_of_weeks_from_monday_in_the_readers_zone(client, world):
+    from bs4 import BeautifulSoup
+
+    # 30 November 22:30 UTC is already 1 December (a Tuesday) in the supervisor's Moscow.
+    make_supervision(
+        world["supervisor"],
+        cohort=world["cohort"],
+        title="Супервизия первого декабря",
+        starts_at=dt.datetime(2026, 11, 30, 22, 30, tzinfo=dt.UTC),
+        booking_opens_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    )
+    client.force_login(world["supervisor"])
+    page = client.get(reverse("supervision:calendar") + "?view=month&start=2026-12-15")
+    table = BeautifulSoup(page.content, "html.parser").find("table", class_="calendar-month")
+    headers = [th.get_text(strip=True) for th in table.select("thead th[scope=col]")]
+    assert headers == ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
+    weeks = [row.find_all("td") for row in table.select("tbody tr")]
+    assert all(len(week) == 7 for week in weeks)
+    assert [td.get("data-date") for td in weeks[0][:3]] == [None, "2026-12-01", "2026-12-02"]
+    assert "Супервизия первого декабря" in weeks[0][1].get_text()
+    assert weeks[-1][3].get("data-date") == "2026-12-31"  # a Thursday
+    assert weeks[-1][4].get("data-date") is None
+
+
 def test_the_kept_calendar_follows_bookings_moves_and_seminars(client, world):
     session = world["session"]
     url = reverse("supervision:calendar") + f"?start={timezone.localdate(session.starts_at)}"
