@@ -178,6 +178,7 @@ def case_edit(request, pk):
                 text=form.cleaned_data["text"],
                 files=form.cleaned_data["files"],
                 confirmed=form.cleaned_data["anonymised"],
+                shown=form.fingerprint,
             )
         except services.SupervisionError as error:
             messages.error(request, str(error))
@@ -192,6 +193,7 @@ def case_edit(request, pk):
             "booking": booking,
             "case": case,
             "findings": getattr(form, "findings", []),
+            "findings_shown": getattr(form, "fingerprint", ""),
         },
     )
 
