@@ -10,12 +10,20 @@ words («Органы опеки», «в 2019 году», «встреча в 10
 Each family of patterns has its own function below, with a docstring saying what it matches.
 The families run in a fixed order and a later one never reports text an earlier one has already
 reported (a SNILS is not also a phone number, a phone number not also a passport).
+
+Some findings are never anonymous, whatever the author says: a SNILS, a passport, a phone number,
+an e-mail address, and a name (with a patronymic or initials) in a text that also holds a date of
+birth. Those carry a ``refusal`` and `review` refuses the case until they are gone. The others (a
+bare date, initials, a patronymic alone, part of an address) may be what the author meant, so
+`review` lets the author confirm them, but only once they have been shown: the form carries the
+`fingerprint` of the findings it showed, and a confirmation of any other set is not one.
 """
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from lms.sanitize import html_to_text
@@ -28,6 +36,7 @@ class Finding:
     kind: str  # full_name, birth_date, date, snils, passport, phone, address, email
     fragment: str  # the text found, whitespace collapsed
     message: str  # what to do about it, for the author
+    refusal: str = ""  # why no confirmation can save the case with it; empty when one can
 
 
 # Pieces shared by the patterns below (they are written with re.VERBOSE: spaces in a pattern are
@@ -242,7 +251,83 @@ def find_personal_data(text: str) -> list[Finding]:
         findings.append(Finding(kind=kind, fragment=fragment, message=messages[key]))
         if len(findings) == MAX_FINDINGS:
             break
-    return findings
+    return _with_refusals(findings)
+
+
+NEVER_ANONYMOUS = frozenset({"snils", "passport", "phone", "email"})
+IDENTIFY_TOGETHER = frozenset({"full_name", "birth_date"})  # a name and a date of birth
+
+
+def _with_refusals(findings: list[Finding]) -> list[Finding]:
+    """Mark the findings no confirmation can clear (see the module's docstring)."""
+    kinds = {f.kind for f in findings}
+    together = IDENTIFY_TOGETHER <= kinds
+    never = _("Такие данные не бывают обезличенными: удалите их, иначе случай не отправить.")
+    pair = _(
+        "Имя вместе с датой рождения указывает на человека: удалите имя или дату, "
+        "иначе случай не отправить."
+    )
+    marked = []
+    for finding in findings:
+        if finding.kind in NEVER_ANONYMOUS:
+            finding = replace(finding, refusal=never)
+        elif together and finding.kind in IDENTIFY_TOGETHER:
+            finding = replace(finding, refusal=pair)
+        marked.append(finding)
+    return marked
+
+
+def fingerprint(findings: list[Finding]) -> str:
+    """A short signature of a set of findings, carried by the form that showed them. It is
+    keyed with the site's secret, so a confirmation cannot be made up for findings never shown."""
+    shown = "\n".join(sorted(f"{f.kind}:{f.fragment}" for f in findings))
+    return salted_hmac("supervision.anonymity.fingerprint", shown).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Review:
+    """What `review` found in a case, and why it cannot be saved yet (``error``: the form field
+    it concerns and the message; None when it can be)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    fingerprint: str = ""
+    error: tuple[str, str] | None = None
+
+
+def review(*, title: str, text: str, confirmed: bool, shown: str) -> Review:
+    """Check a case before it is saved: by the form, and again by the service that saves it.
+
+    ``confirmed`` is the author's «Я проверил(а)»; ``shown`` the fingerprint of the findings the
+    form showed them (empty on a first submit). The case can be saved when it holds nothing that
+    is never anonymous, the author confirmed, and any findings are those they were shown."""
+    findings = find_personal_data(f"{text}\n{title}")
+    signature = fingerprint(findings) if findings else ""
+    if any(f.refusal for f in findings):
+        error = (
+            "text",
+            _(
+                "Случай не отправлен: в тексте есть данные, по которым человека узнают "
+                "наверняка. Удалите отмеченные фрагменты."
+            ),
+        )
+    elif findings and not confirmed:
+        error = (
+            "anonymised",
+            _("Проверьте отмеченные фрагменты и подтвердите, что случай обезличен."),
+        )
+    elif findings and shown != signature:
+        error = (
+            "anonymised",
+            _(
+                "В тексте нашлись фрагменты, похожие на персональные данные, которых вы ещё "
+                "не видели. Проверьте их и подтвердите ещё раз."
+            ),
+        )
+    elif not confirmed:
+        error = ("anonymised", _("Подтвердите, что случай обезличен."))
+    else:
+        error = None
+    return Review(findings=findings, fingerprint=signature, error=error)
 
 
 def _emails(text: str):

@@ -8,7 +8,7 @@ from courses.models import Cohort, Course
 from lms.forms import time_zone_choices
 from lms.uploads import CheckedFilesField
 
-from .anonymity import find_personal_data
+from .anonymity import review
 from .models import SupervisionSeries, SupervisionSession
 
 MAX_CASE_FILES = 5
@@ -182,17 +182,18 @@ class CaseForm(forms.Form):
     )
 
     def clean(self):
+        """The anonymity check of `supervision.anonymity.review`; the fingerprint of the findings
+        shown on the page comes back in the hidden ``findings_shown`` the template renders."""
         cleaned = super().clean()
-        self.findings = find_personal_data(
-            cleaned.get("text", "") + "\n" + cleaned.get("title", "")
+        result = review(
+            title=cleaned.get("title", ""),
+            text=cleaned.get("text", ""),
+            confirmed=cleaned.get("anonymised", False),
+            shown=self.data.get("findings_shown", ""),
         )
-        if self.findings and not cleaned.get("anonymised"):
-            self.add_error(
-                "anonymised",
-                _("Проверьте отмеченные фрагменты и подтвердите, что случай обезличен."),
-            )
-        elif not cleaned.get("anonymised"):
-            self.add_error("anonymised", _("Подтвердите, что случай обезличен."))
+        self.findings, self.fingerprint = result.findings, result.fingerprint
+        if result.error:
+            self.add_error(*result.error)
         return cleaned
 
 

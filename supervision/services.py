@@ -17,6 +17,7 @@ from lms.notify import notify
 from lms.sanitize import clean_html
 from lms.uploads import safe_filename
 
+from .anonymity import review
 from .models import (
     SEAT_STATUSES,
     Booking,
@@ -347,12 +348,16 @@ def note_save(*, session: SupervisionSession, shared: str, confidential: str, by
 
 @transaction.atomic
 def case_submit(
-    *, booking: Booking, title: str, text: str, files=(), confirmed: bool
+    *, booking: Booking, title: str, text: str, files=(), confirmed: bool, shown: str = ""
 ) -> CaseSubmission:
     """Save a case (text sanitised through lms.sanitize) with its files (already checked by
-    content). The person must have confirmed that the case is anonymised."""
-    if not confirmed:
-        raise SupervisionError(_("Подтвердите, что в описании нет персональных данных."))
+    content). The anonymity check (`supervision.anonymity.review`) is run here, whoever calls:
+    nothing never anonymous is saved, and the person must have confirmed the case is anonymised
+    after being shown what looks like personal data (``shown``: the fingerprint of what they
+    were shown)."""
+    error = review(title=title, text=text, confirmed=confirmed, shown=shown).error
+    if error:
+        raise SupervisionError(error[1])
     if booking.status not in (Status.BOOKED, Status.ATTENDED):
         raise SupervisionError(_("Случай можно прислать только на супервизию, куда вы записаны."))
     if booking.session.starts_at <= now():

@@ -178,6 +178,7 @@ def case_edit(request, pk):
                 text=form.cleaned_data["text"],
                 files=form.cleaned_data["files"],
                 confirmed=form.cleaned_data["anonymised"],
+                shown=form.fingerprint,
             )
         except services.SupervisionError as error:
             messages.error(request, str(error))
@@ -192,6 +193,7 @@ def case_edit(request, pk):
             "booking": booking,
             "case": case,
             "findings": getattr(form, "findings", []),
+            "findings_shown": getattr(form, "fingerprint", ""),
         },
     )
 
@@ -264,7 +266,16 @@ def calendar(request):
     today = timezone.localdate()
 
     def days():
-        return {"days": _calendar_days(user, start, end), "today": today}
+        days = _calendar_days(user, start, end)
+        if view == "week":
+            return {"days": days, "today": today}
+        monday = start - dt.timedelta(days=start.weekday())
+        return {
+            "month": start,
+            "weeks": _month_weeks(days),
+            "weekdays": [monday + dt.timedelta(days=n) for n in range(7)],
+            "today": today,
+        }
 
     # The seminars shown are those of the cohorts the supervisor teaches, or of the seminars
     # they were added to: the calendar is kept under those cohorts' versions.
@@ -339,6 +350,15 @@ def _calendar_days(user, start, end) -> dict:
     for items in days.values():
         items.sort(key=lambda item: item.starts_at)
     return days
+
+
+def _month_weeks(days: dict) -> list[list[tuple]]:
+    """A month's (day, items) in rows of seven from Monday, the Russian week, padded with blank
+    cells ``(None, [])`` before the 1st and after the last day so each date sits under its
+    weekday."""
+    cells = [(None, [])] * next(iter(days)).weekday() + list(days.items())
+    cells += [(None, [])] * (-len(cells) % 7)
+    return [cells[n : n + 7] for n in range(0, len(cells), 7)]
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 import pytest
 
-from supervision.anonymity import MAX_FINDINGS, Finding, find_personal_data
+from supervision.anonymity import MAX_FINDINGS, find_personal_data
 
 
 def found(text: str) -> list[tuple[str, str]]:
@@ -215,7 +215,33 @@ def test_no_more_than_the_cap():
     text = " ".join(f"Тел. 8 913 123 {n // 100:02d} {n % 100:02d}." for n in range(80))
     findings = find_personal_data(text)
     assert len(findings) == MAX_FINDINGS == 50
-    assert findings[0] == Finding("phone", "8 913 123 00 00", "Похоже на номер телефона.")
+    first = findings[0]
+    assert (first.kind, first.fragment, first.message) == (
+        "phone",
+        "8 913 123 00 00",
+        "Похоже на номер телефона.",
+    )
+    assert first.refusal
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("СНИЛС 123-456-789 01", {"snils"}),
+        ("тел. 8 (913) 123-45-67", {"phone"}),
+        ("почта a@b.ru", {"email"}),
+        ("паспорт 4506 123456", {"passport"}),
+        ("Петрова Анна Сергеевна, 12.03.1985 г.р.", {"full_name", "birth_date"}),
+        ("Иванова А.С., родилась 12.03.1985", {"full_name", "birth_date"}),
+        ("Петрова Анна Сергеевна пришла", set()),
+        ("Иванова А.С., в с. Подгорное, 12.03.2024", set()),
+        ("ребёнок 2015 года рождения", set()),
+    ],
+)
+def test_what_is_never_anonymous_carries_a_refusal(text, refused):
+    findings = find_personal_data(text)
+    assert findings
+    assert {f.kind for f in findings if f.refusal} == refused
 
 
 def test_empty_text():

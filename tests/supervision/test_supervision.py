@@ -238,24 +238,100 @@ def test_moved_and_cancelled_sessions_update_the_feed_without_duplicates(client,
     assert events[0]["STATUS"] == "CANCELLED" and events[0]["SEQUENCE"] == 2
 
 
-def test_a_case_with_personal_data_needs_confirmation_and_is_sanitised(client, world):
+NEVER_ANONYMOUS = {
+    "full name with a date of birth": "Мама, Петрова Анна Сергеевна, 12.03.1985 г.р.",
+    "SNILS": "СНИЛС 123-456-789 01",
+    "phone": "тел. +7 (913) 123-45-67",
+    "e-mail": "почта petrova@mail.ru",
+    "passport": "паспорт 45 06 123456",
+}
+
+
+def _case_page(client, world):
     learner = world["learners"]["54"]
     booking = services.booking_create(session=world["session"], user=learner)
     client.force_login(learner)
-    url = reverse("supervision:case_edit", args=[booking.pk])
+    return booking, reverse("supervision:case_edit", args=[booking.pk])
+
+
+@pytest.mark.parametrize("fragment", NEVER_ANONYMOUS.values(), ids=NEVER_ANONYMOUS.keys())
+def test_a_case_with_an_identifier_is_refused_even_when_ticked_and_keeps_the_text(
+    client, world, fragment
+):
+    _booking, url = _case_page(client, world)
+    text = f"<p>{fragment}. Семья просит помощи.</p>"
+    for _attempt in range(2):  # ticked before the first submit, then again after seeing it
+        page = client.post(url, {"title": "Случай", "text": text, "anonymised": "on"})
+        html = page.content.decode()
+        assert "Случай не отправлен" in html
+        assert "иначе случай не отправить" in html
+        assert "Семья просит помощи" in html  # what was typed stays in the form
+        assert not CaseSubmission.objects.exists()
+
+
+def test_a_text_with_every_kind_of_identifier_ticked_saves_nothing(client, world):
+    _booking, url = _case_page(client, world)
+    text = "<p>" + "; ".join(NEVER_ANONYMOUS.values()) + "; ул. Ленина, д. 5.</p>"
+    page = client.post(url, {"title": "Случай", "text": text, "anonymised": "on"})
+    html = page.content.decode()
+    for message in ("ФИО", "дату рождения", "СНИЛС", "телефона", "электронной", "паспорт"):
+        assert f"Похоже на {message}" in html or message in html
+    assert html.count("иначе случай не отправить") == 6  # each identifier, not the address
+    assert not CaseSubmission.objects.exists()
+
+
+def test_the_tick_confirms_only_findings_already_shown(client, world):
+    _booking, url = _case_page(client, world)
     text = (
-        "<p>Мама, Петрова Анна Сергеевна, тел. +7 (913) 123-45-67.</p>"
+        "<p>Мама (34 года), 12.03.2024 обратилась в ООП, живёт в с. Подгорное.</p>"
         "<script>alert(1)</script><p onclick='x()'>Вопрос</p>"
     )
-    page = client.post(url, {"title": "Случай", "text": text}).content.decode()
-    assert "Похоже на ФИО с отчеством" in page
-    assert "Похоже на номер телефона" in page
+    page = client.post(url, {"title": "Случай", "text": text, "anonymised": "on"})
+    html = page.content.decode()
+    assert "которых вы ещё не видели" in html
+    assert "Похоже на точную дату" in html and "Похоже на адрес" in html
     assert not CaseSubmission.objects.exists()
-    assert "Петрова Анна Сергеевна" in page  # what was typed is kept
-    client.post(url, {"title": "Случай", "text": text, "anonymised": "on"})
+    shown = page.context["findings_shown"]
+
+    # The text changed after it was checked: what is new has not been shown yet.
+    changed = text.replace("(34 года)", "Анна Сергеевна")
+    form = {"title": "Случай", "text": changed, "anonymised": "on", "findings_shown": shown}
+    assert "которых вы ещё не видели" in client.post(url, form).content.decode()
+    assert not CaseSubmission.objects.exists()
+
+    form = {"title": "Случай", "text": text, "anonymised": "on", "findings_shown": shown}
+    assert client.post(url, form).status_code == 302
     case = CaseSubmission.objects.get()
     assert "<script" not in case.text and "onclick" not in case.text
     assert "Вопрос" in case.text
+
+
+def test_an_unticked_case_shows_findings_and_saves_nothing(client, world):
+    _booking, url = _case_page(client, world)
+    page = client.post(url, {"title": "Случай", "text": "<p>Иванов И. И. пришёл</p>"})
+    html = page.content.decode()
+    assert "Похоже на фамилию с инициалами" in html
+    assert "подтвердите, что случай обезличен" in html
+    assert "Иванов И. И. пришёл" in html
+    assert not CaseSubmission.objects.exists()
+
+
+def test_the_service_runs_the_check_whoever_calls_it(world):
+    from supervision.anonymity import review
+
+    booking = services.booking_create(session=world["session"], user=world["learners"]["54"])
+    for fragment in NEVER_ANONYMOUS.values():
+        with pytest.raises(SupervisionError, match="Случай не отправлен"):
+            services.case_submit(booking=booking, title="Случай", text=fragment, confirmed=True)
+    soft = "<p>Семья живёт в с. Подгорное.</p>"
+    with pytest.raises(SupervisionError, match="ещё не видели"):
+        services.case_submit(booking=booking, title="Случай", text=soft, confirmed=True)
+    with pytest.raises(SupervisionError, match="Подтвердите"):
+        services.case_submit(booking=booking, title="Случай", text="<p>Текст</p>", confirmed=False)
+    assert not CaseSubmission.objects.exists()
+    shown = review(title="Случай", text=soft, confirmed=True, shown="").fingerprint
+    services.case_submit(booking=booking, title="Случай", text=soft, confirmed=True, shown=shown)
+    assert CaseSubmission.objects.get().text == soft
 
 
 def test_case_files_are_checked_by_content_and_served_only_to_the_right_people(client, world):
@@ -561,6 +637,30 @@ def test_the_calendar_shows_the_asked_week_or_month(client, world, query, headin
     assert response.status_code == 200
     if heading:
         assert heading in response.content.decode()
+
+
+def test_the_month_is_a_table_of_weeks_from_monday_in_the_readers_zone(client, world):
+    from bs4 import BeautifulSoup
+
+    # 30 November 22:30 UTC is already 1 December (a Tuesday) in the supervisor's Moscow.
+    make_supervision(
+        world["supervisor"],
+        cohort=world["cohort"],
+        title="Супервизия первого декабря",
+        starts_at=dt.datetime(2026, 11, 30, 22, 30, tzinfo=dt.UTC),
+        booking_opens_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+    )
+    client.force_login(world["supervisor"])
+    page = client.get(reverse("supervision:calendar") + "?view=month&start=2026-12-15")
+    table = BeautifulSoup(page.content, "html.parser").find("table", class_="calendar-month")
+    headers = [th.get_text(strip=True) for th in table.select("thead th[scope=col]")]
+    assert headers == ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
+    weeks = [row.find_all("td") for row in table.select("tbody tr")]
+    assert all(len(week) == 7 for week in weeks)
+    assert [td.get("data-date") for td in weeks[0][:3]] == [None, "2026-12-01", "2026-12-02"]
+    assert "Супервизия первого декабря" in weeks[0][1].get_text()
+    assert weeks[-1][3].get("data-date") == "2026-12-31"  # a Thursday
+    assert weeks[-1][4].get("data-date") is None
 
 
 def test_the_kept_calendar_follows_bookings_moves_and_seminars(client, world):
