@@ -317,7 +317,7 @@ def _reach_table(regions, fmt, filename):
         _("Мероприятий"),
     ]
     rows = (
-        (p.region.name, p.full_name, p.organisation, p.position, p.wave, p.events)
+        (str(p.region), p.full_name, p.organisation, p.position, p.wave, p.events)
         for p in people.iterator()
     )
     return table_response(header, rows, fmt=fmt, filename=filename, sheet=_("Охват"))

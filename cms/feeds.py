@@ -41,7 +41,7 @@ class LibraryRssFeed(Feed):
         return item.last_published_at
 
     def item_categories(self, item):
-        return [item.get_kind_display(), item.region.name]
+        return [item.get_kind_display(), str(item.region)]
 
 
 class LibraryAtomFeed(LibraryRssFeed):

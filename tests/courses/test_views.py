@@ -476,3 +476,11 @@ def test_the_course_page_counts_hours_with_the_certificates_plural_rule(client, 
     client.cookies["django_language"] = "en"
     page = client.get(reverse("courses:course_detail", args=[course.slug])).content.decode()
     assert f">{hours} academic hour{'' if hours == 1 else 's'}" in page
+
+
+def test_region_names_follow_the_readers_language(client, world):
+    url = reverse("courses:course_detail", args=[world["course"].slug])
+    assert "Новосибирская область" in client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(url).content.decode()
+    assert "Novosibirsk Oblast" in page and "Новосибирская область" not in page
