@@ -19,7 +19,7 @@ from lms.services import role_grant, user_invite
 from . import versions
 from .models import SEAT_STATUSES, Cohort, Enrollment
 from .roster_file import RosterError, RosterRow, parse_roster
-from .services import cohort_locked, seat_free
+from .services import Seats, cohort_locked
 
 
 @dataclass
@@ -66,6 +66,7 @@ def roster_import(*, cohort: Cohort, uploaded, by, request=None) -> ImportReport
     with transaction.atomic(), versions.batch():
         cohort = cohort_locked(cohort.pk)
         region = _region_for_new_people(cohort, by)
+        seats = Seats(cohort)
         existing_users = {
             u.email: u
             for u in User.objects.filter(email__in=[r.email for r in rows]).select_related("region")
@@ -100,15 +101,15 @@ def roster_import(*, cohort: Cohort, uploaded, by, request=None) -> ImportReport
                 )
                 continue
             learner_region = user.region if user is not None and user.region_id else region
-            if not seat_free(cohort, learner_region.pk):
+            if refusal := seats.refusal(learner_region.pk):
                 report.errors.append(
                     RosterError(
                         row.line,
-                        _("Строка %(line)s: в потоке не осталось мест для региона «%(region)s».")
-                        % {"line": row.line, "region": learner_region.name},
+                        _("Строка %(line)s: %(refusal)s") % {"line": row.line, "refusal": refusal},
                     )
                 )
                 continue
+            seats.take(learner_region.pk)
             invited = user is None
             if invited:
                 user = _create_person(row, region)

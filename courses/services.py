@@ -5,9 +5,12 @@ frees a seat locks the cohort row first (``select_for_update`` inside the transa
 one query, then writes, so two coordinators approving the last seat at once get one seat.
 """
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
@@ -40,13 +43,72 @@ def cohort_locked(cohort_id: int) -> Cohort:
     return Cohort.objects.select_for_update().get(pk=cohort_id)
 
 
-def seat_free(cohort: Cohort, region_id: int) -> bool:
-    """Is there a seat in ``cohort`` for a learner of ``region_id``? Call with the cohort locked."""
-    taken = Enrollment.objects.filter(cohort=cohort, status__in=SEAT_STATUSES)
-    if taken.count() >= cohort.capacity:
-        return False
-    quota = cohort.quotas.filter(region_id=region_id).values_list("seats", flat=True).first()
-    return quota is None or taken.filter(region_id=region_id).count() < quota
+@dataclass(frozen=True)
+class NoSeat:
+    """Why a cohort has no seat for a learner, with the figures to say so: the cohort itself is
+    full, or (``region`` set) the learner's region has used its quota while the cohort has room.
+    The two call for different actions, so the coordinator is told which one it is."""
+
+    cohort: str
+    taken: int
+    seats: int
+    region: str = ""
+
+    def __str__(self) -> str:
+        if self.region:
+            return _(
+                "Квота региона «%(region)s» в потоке «%(cohort)s» заполнена: "
+                "занято %(taken)s из %(seats)s."
+            ) % {
+                "region": self.region,
+                "cohort": self.cohort,
+                "taken": self.taken,
+                "seats": self.seats,
+            }
+        return _("Мест в потоке «%(cohort)s» нет: занято %(taken)s из %(seats)s.") % {
+            "cohort": self.cohort,
+            "taken": self.taken,
+            "seats": self.seats,
+        }
+
+
+class Seats:
+    """The seats of a cohort, counted once (two queries) and then kept up to date in memory as
+    they are taken, so a waiting list or an imported list is checked without a query per
+    person. Build it with the cohort locked, and take seats only through ``take``."""
+
+    def __init__(self, cohort: Cohort):
+        self.cohort = cohort
+        self.by_region = Counter(
+            dict(
+                Enrollment.objects.filter(cohort=cohort, status__in=SEAT_STATUSES)
+                .values_list("region_id")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+        )
+        self.quotas = {quota.region_id: quota for quota in cohort.quotas.select_related("region")}
+
+    def refusal(self, region_id: int) -> NoSeat | None:
+        """None if a learner of ``region_id`` can have a seat, else why not."""
+        taken = self.by_region.total()
+        if taken >= self.cohort.capacity:
+            return NoSeat(self.cohort.title, taken, self.cohort.capacity)
+        quota = self.quotas.get(region_id)
+        if quota is not None and self.by_region[region_id] >= quota.seats:
+            return NoSeat(
+                self.cohort.title, self.by_region[region_id], quota.seats, quota.region.name
+            )
+        return None
+
+    def take(self, region_id: int) -> None:
+        self.by_region[region_id] += 1
+
+
+def seat_refusal(cohort: Cohort, region_id: int) -> NoSeat | None:
+    """Why there is no seat in ``cohort`` for a learner of ``region_id`` (None: there is one).
+    Call with the cohort locked."""
+    return Seats(cohort).refusal(region_id)
 
 
 def _notify_decision(enrollment: Enrollment) -> None:
@@ -98,10 +160,9 @@ def enrollment_decide(*, enrollment: Enrollment, decision: str, by, reason: str 
     if enrollment.status not in (Status.PENDING, Status.WAITLISTED):
         raise CourseError(_("По этой заявке уже принято решение."))
     if decision == "approve":
-        if not seat_free(cohort, enrollment.region_id):
+        if refusal := seat_refusal(cohort, enrollment.region_id):
             raise CourseError(
-                _("Мест в потоке «%(cohort)s» нет. Заявку можно поставить в лист ожидания.")
-                % {"cohort": cohort.title}
+                _("%(refusal)s Заявку можно поставить в лист ожидания.") % {"refusal": refusal}
             )
         enrollment.status = Status.ENROLLED
     elif decision == "waitlist":
@@ -124,20 +185,23 @@ def enrollment_decide(*, enrollment: Enrollment, decision: str, by, reason: str 
 
 
 def _promote_waitlisted(cohort: Cohort) -> list[Enrollment]:
-    """Give freed seats to the first in the waiting list. Call with the cohort locked."""
+    """Give freed seats to the first in the waiting list. Call with the cohort locked.
+
+    Someone whose region has used its quota stays in the list and keeps their place; the next
+    in line may be from another region. A full cohort ends the promotion."""
     promoted = []
+    seats = Seats(cohort)
     waiting = (
         Enrollment.objects.select_for_update()
         .filter(cohort=cohort, status=Status.WAITLISTED)
         .order_by("waitlisted_at", "pk")
     )
     for enrollment in waiting:
-        if Enrollment.objects.filter(cohort=cohort, status__in=SEAT_STATUSES).count() >= (
-            cohort.capacity
-        ):
+        if refusal := seats.refusal(enrollment.region_id):
+            if refusal.region:
+                continue
             break
-        if not seat_free(cohort, enrollment.region_id):
-            continue  # this region's quota is full; the next in line may be from another
+        seats.take(enrollment.region_id)
         enrollment.status = Status.ENROLLED
         enrollment.decided_at = now()
         enrollment.save(update_fields=["status", "decided_at"])
@@ -180,8 +244,8 @@ def enrollment_move(*, enrollment: Enrollment, to_cohort: Cohort, by) -> Enrollm
         raise CourseError(_("Перевести можно только в поток того же курса."))
     if enrollment.status != Status.ENROLLED:
         raise CourseError(_("Перевести можно только зачисленного слушателя."))
-    if not seat_free(target, enrollment.region_id):
-        raise CourseError(_("В потоке «%(cohort)s» нет мест.") % {"cohort": target.title})
+    if refusal := seat_refusal(target, enrollment.region_id):
+        raise CourseError(str(refusal))
     enrollment.status = Status.TRANSFERRED
     enrollment.decided_at = now()
     enrollment.decided_by = by

@@ -123,7 +123,11 @@ def test_region_quota_limits_a_regions_seats_inside_capacity(coordinator):
     nsk = [apply(make_user(f"nsk{n}@example.org", region_code="54"), cohort) for n in range(2)]
     tomsk = apply(make_user("tomsk@example.org", region_code="70"), cohort)
     services.enrollment_decide(enrollment=nsk[0], decision="approve", by=coordinator)
-    with pytest.raises(CourseError):
+    # The cohort has room (1 of 3 taken): the coordinator is told it is the region's quota.
+    with pytest.raises(
+        CourseError,
+        match="Квота региона «Новосибирская область» в потоке «.*» заполнена: занято 1 из 1.",
+    ):
         services.enrollment_decide(enrollment=nsk[1], decision="approve", by=coordinator)
     assert services.enrollment_decide(
         enrollment=tomsk, decision="approve", by=coordinator
@@ -159,7 +163,7 @@ def test_move_refuses_another_course_and_a_full_cohort(coordinator, specialist):
         services.enrollment_move(enrollment=enrollment, to_cohort=make_cohort(), by=coordinator)
     full = make_cohort(enrollment.cohort.course, capacity=1)
     enroll(make_user("other@example.org"), full)
-    with pytest.raises(CourseError, match="нет мест"):
+    with pytest.raises(CourseError, match="Мест в потоке .* нет: занято 1 из 1"):
         services.enrollment_move(enrollment=enrollment, to_cohort=full, by=coordinator)
 
 

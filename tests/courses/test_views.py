@@ -356,7 +356,7 @@ def test_bulk_import_beyond_capacity_saves_nothing(client, world):
     url = reverse("courses:cohort_import", args=[world["cohort"].pk])
     get_as(client, world["people"]["coordinator"], url)
     page = client.post(url, {"file": SimpleUploadedFile("list.xlsx", content)}).content.decode()
-    assert "не осталось мест" in page
+    assert "Мест в потоке" in page and "нет: занято" in page
     assert not User.objects.filter(email__startswith="p0@").exists()
 
 
@@ -484,3 +484,19 @@ def test_region_names_follow_the_readers_language(client, world):
     client.cookies["django_language"] = "en"
     page = client.get(url).content.decode()
     assert "Novosibirsk Oblast" in page and "Новосибирская область" not in page
+
+
+def test_a_coordinator_refused_by_the_regions_quota_is_told_so(client, world):
+    """The cohort has room (1 of 5 seats taken) but region 54's quota of 1 is used: the message
+    names the quota and the region, not a cohort without seats."""
+    from courses.models import RegionQuota
+    from tests.factories import region
+
+    RegionQuota.objects.create(cohort=world["cohort"], region=region("54"), seats=1)
+    url = reverse("courses:enrollment_decide", args=[world["application"].pk])
+    page = get_as(client, world["people"]["coordinator"], url, "post", {"decision": "approve"})
+    page = client.get(page.url).content.decode()
+    assert "Квота региона «Новосибирская область»" in page and "занято 1 из 1" in page
+    assert "Мест в потоке" not in page
+    world["application"].refresh_from_db()
+    assert world["application"].status == "pending"
