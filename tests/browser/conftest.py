@@ -43,7 +43,9 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, settings):
+    # Links in e-mails and PDFs lead to the public address: here, the live server.
+    settings.SITE_URL = live_server.url
     context = browser.new_context(
         base_url=live_server.url, locale="en-US", viewport={"width": 1200, "height": 900}
     )

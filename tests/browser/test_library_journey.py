@@ -34,7 +34,7 @@ def test_filter_search_read_download_then_propose(page, screenshot, library, tmp
 
     sign_in(page, manager.email)
     page.get_by_role("navigation").get_by_role("link", name="Библиотека").click()
-    assert page.get_by_text("Найдено материалов: 3").is_visible()
+    assert page.get_by_text("Найдено 3 материала").is_visible()
     page.locator(".facets").get_by_role("link", name="Вологодская область").click()
     page.wait_for_url("**/library/?region=35")
     assert page.get_by_text("Найден 1 материал").is_visible()
