@@ -11,13 +11,10 @@ page under it too (every visitor of an address sees the same page), so a cached 
 Wagtail's own restriction check and little else.
 """
 
-import functools
 import hashlib
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-import snowballstemmer
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -36,6 +33,7 @@ from lms.models import Region, Role
 from lms.versions import CSRF_PLACEHOLDER, bump, current, template_stamp, with_csrf_token
 
 from .models import LibraryPage, Reading, TargetGroup, Topic
+from .search import WORD, normalise, term, terms
 from .services import may_propose
 
 PAGE_SIZE = 20
@@ -167,9 +165,16 @@ def filters_from(params) -> Filters:
 
 
 def search_ids(queryset, query: str) -> list[int]:
-    """Ids of the pages matching ``query``, most relevant first (Wagtail's search backend:
-    PostgreSQL full-text search with the Russian configuration in production)."""
-    return [page.pk for page in queryset.only("pk").search(query)[:SEARCH_LIMIT]]
+    """Ids of the pages having every word of ``query`` in some form, most relevant first.
+
+    The query is turned into search terms as the pages' text was when indexed (cms/search.py),
+    then handed to Wagtail's database backend, which finds the same pages on SQLite and on
+    PostgreSQL. A query without a word finds nothing."""
+    asked = normalise(query)
+    if not asked:
+        return []
+    found = queryset.only("pk").search(asked, operator="and")[:SEARCH_LIMIT]
+    return [page.pk for page in found]
 
 
 @dataclass
@@ -245,19 +250,15 @@ def facets(filters: Filters, base) -> list[Facet]:
     ]
 
 
-_stemmer = snowballstemmer.stemmer("russian")
-_stem = functools.lru_cache(maxsize=50_000)(_stemmer.stemWord)  # pure Python, and words repeat
-_WORD = re.compile(r"\w+", re.UNICODE)
 SNIPPET_LENGTH = 300
 
 
 def highlight(text: str, query: str, length: int = SNIPPET_LENGTH) -> str:
-    """``text`` escaped, cut to about ``length`` characters around the first word that shares
-    a stem with a word of ``query`` («семьи» marks «семья»), those words in <mark>."""
-    stems = {_stem(word.lower()) for word in _WORD.findall(query)}
-    stems.discard("")
-    words = list(_WORD.finditer(text))
-    hits = [m for m in words if stems and _stem(m.group().lower()) in stems]
+    """``text`` escaped, cut to about ``length`` characters around the first word that has the
+    search term of a word of ``query`` («семьи» marks «семья» and «семьёй»), those words in
+    <mark>: the terms the search found the page by (cms/search.py)."""
+    asked = set(terms(query))
+    hits = [m for m in WORD.finditer(text) if asked and term(m.group()) in asked]
     start = 0
     if hits and hits[0].start() > length // 3:
         start = text.rfind(" ", 0, hits[0].start() - length // 3) + 1

@@ -20,6 +20,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.search import NormalisedSearchField
 from lms.models import Region
 from lms.storage import private_storage
 
@@ -116,10 +117,14 @@ class LibraryPage(Page):
         TargetGroup, related_name="pages", verbose_name=_("целевые группы")
     )
 
+    # Every text is indexed as search terms (cms/search.py), the title too: Page's own
+    # SearchField("title") gives way to ours (get_search_fields), its autocomplete and filters
+    # are kept.
     search_fields = Page.search_fields + [
-        index.SearchField("summary", boost=2),
-        index.SearchField("search_text"),
-        index.SearchField("documents_text"),
+        NormalisedSearchField("title", boost=2),
+        NormalisedSearchField("summary", boost=2),
+        NormalisedSearchField("search_text"),
+        NormalisedSearchField("documents_text"),
         index.FilterField("kind"),
         index.FilterField("region"),
         index.FilterField("year"),
@@ -137,6 +142,19 @@ class LibraryPage(Page):
     class Meta:
         verbose_name = _("страница библиотеки")
         indexes = [models.Index(fields=["kind", "year"])]
+
+    @classmethod
+    def get_search_fields(cls):
+        """The search fields the backend indexes and searches: a plain SearchField gives way to
+        a NormalisedSearchField of the same name, so the raw title is not indexed beside its
+        terms. ``search_fields`` itself keeps Page's, as Wagtail's check wants."""
+        fields = super().get_search_fields()
+        normalised = {f.field_name for f in fields if isinstance(f, NormalisedSearchField)}
+        return [
+            field
+            for field in fields
+            if type(field) is not index.SearchField or field.field_name not in normalised
+        ]
 
     def save(self, *args, **kwargs):
         self.kind = self.library_kind

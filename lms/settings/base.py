@@ -268,12 +268,15 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_CONTENT_LANGUAGES = [("ru", "Русский")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("ru", "Русский"), ("en", "English")]
-# Wagtail's database search: PostgreSQL full-text search with the Russian configuration
-# (morphology: «семьи» finds «семья»); on SQLite whatever its full-text search offers.
+# Wagtail's database search (SQLite's or PostgreSQL's full-text search). The library's
+# Russian morphology is done in Python before text is indexed and before a query is asked
+# (cms/search.py); "simple" keeps PostgreSQL from stemming again and dropping stop words, so it
+# finds what SQLite finds. Other models (documents, images in the admin) are searched by whole
+# words on both databases.
 WAGTAILSEARCH_BACKENDS = {
     "default": {
         "BACKEND": "wagtail.search.backends.database",
-        "SEARCH_CONFIG": "russian",
+        "SEARCH_CONFIG": "simple",
     }
 }
 # Documents live in private storage and are served only through Wagtail's view, which asks
