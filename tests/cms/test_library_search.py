@@ -62,7 +62,7 @@ def test_every_word_of_a_query_must_be_found_in_some_form(demo_library):
 
 def test_the_search_page_marks_every_form_found(client, demo_library):
     html = client.get("/library/?q=ребенок").content.decode()
-    assert "Найдено материалов: 3" in html
+    assert "Найдено 3 материала" in html
     assert "обоснованно ли <mark>ребёнка</mark> помещают" in html
 
     html = client.get("/library/?q=семьёй").content.decode()
