@@ -97,7 +97,7 @@ class Seats:
         quota = self.quotas.get(region_id)
         if quota is not None and self.by_region[region_id] >= quota.seats:
             return NoSeat(
-                self.cohort.title, self.by_region[region_id], quota.seats, quota.region.name
+                self.cohort.title, self.by_region[region_id], quota.seats, quota.region.title
             )
         return None
 
