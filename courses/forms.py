@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.forms import time_zone_choices
 
-from .models import Attendance, Cohort, Enrollment, SeminarSession
+from .models import Cohort, Enrollment, SeminarSession
 
 
 class ApplicationForm(forms.Form):
@@ -137,9 +137,6 @@ class SessionForm(forms.ModelForm):
             session.save()
             self.save_m2m()
         return session
-
-
-ATTENDANCE_CHOICES = [("", "—")] + list(Attendance.Status.choices)
 
 
 class RosterUploadForm(forms.Form):

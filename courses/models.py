@@ -291,6 +291,11 @@ class Meeting(ChoiceLabelsMixin, models.Model):
         """The link for an online session, the venue otherwise."""
         return self.online_url if self.format == self.Format.ONLINE else self.venue
 
+    @property
+    def has_started(self) -> bool:
+        """Attendance can be marked only once the meeting has begun."""
+        return self.starts_at <= now()
+
 
 class SeminarSessionQuerySet(models.QuerySet):
     def upcoming(self, at=None):
@@ -340,14 +345,18 @@ class SeminarSession(Meeting):
 
 
 class Attendance(ChoiceLabelsMixin, models.Model):
+    """A learner's mark for one seminar. Set back to «не отмечено» the row stays, with an empty
+    status, so its AttendanceChange history is kept."""
+
     class Status(models.TextChoices):
+        UNMARKED = "", _("Не отмечено")
         PRESENT = "present", _("Присутствовал")
         ABSENT = "absent", _("Отсутствовал")
         EXCUSED = "excused", _("Уважительная причина")
 
     session = models.ForeignKey(SeminarSession, on_delete=models.CASCADE, related_name="attendance")
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="attendance")
-    status = models.CharField(_("отметка"), max_length=10, choices=Status.choices)
+    status = models.CharField(_("отметка"), max_length=10, choices=Status.choices, blank=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -369,7 +378,7 @@ class AttendanceChange(models.Model):
 
     attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="changes")
     old_status = models.CharField(max_length=10, blank=True)
-    new_status = models.CharField(max_length=10)
+    new_status = models.CharField(max_length=10, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

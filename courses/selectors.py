@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.timezone import now
 
 from .models import (
     SEAT_STATUSES,
@@ -60,7 +61,8 @@ def progress_for_enrollments(enrollments) -> dict[int, Progress]:
     """Progress of each enrolment against its course's rules, in four queries.
 
     Attendance counts every session of the course the person attended, in this cohort or in one
-    they were moved from; sessions they missed for a valid reason are not asked of them.
+    they were moved from; sessions they missed for a valid reason are not asked of them. Only
+    sessions that have begun count a mark.
     """
     enrollments = list(enrollments)
     if not enrollments:
@@ -81,6 +83,7 @@ def progress_for_enrollments(enrollments) -> dict[int, Progress]:
             enrollment__user_id__in=user_ids,
             session__cohort__course_id__in=course_ids,
             session__cancelled=False,
+            session__starts_at__lte=now(),  # a mark made in advance (before this was refused)
         )
         .values_list("enrollment__user_id", "session__cohort__course_id")
         .annotate(

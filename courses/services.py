@@ -277,9 +277,16 @@ def enrollment_move(*, enrollment: Enrollment, to_cohort: Cohort, by) -> Enrollm
 def attendance_mark(*, session: SeminarSession, marks: dict[int, str], by) -> int:
     """Record attendance marks {enrollment id: status}; returns how many changed.
 
-    Only enrolments of the session's cohort that hold a seat can be marked. Every change is
-    kept in AttendanceChange with who and when.
+    Marks are taken once the seminar has begun, and not for a cancelled one. Only enrolments
+    of the session's cohort that hold a seat can be marked. The empty status sets a mistaken
+    mark back to «не отмечено»: the row stays, so every change is kept in AttendanceChange with
+    who and when. A completion already reached stands (its certificate is issued); a later
+    correction is in the history for the coordinator to act on.
     """
+    if session.cancelled:
+        raise CourseError(_("Семинар отменён: посещаемость не отмечается."))
+    if not session.has_started:
+        raise CourseError(_("Семинар ещё не начался: посещаемость отмечается с его начала."))
     valid = set(
         Enrollment.objects.filter(
             cohort_id=session.cohort_id, pk__in=marks, status__in=SEAT_STATUSES

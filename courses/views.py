@@ -19,7 +19,6 @@ from lms.versions import piece
 
 from . import importing, permissions, services, versions
 from .forms import (
-    ATTENDANCE_CHOICES,
     ApplicationForm,
     DecisionForm,
     MoveForm,
@@ -246,19 +245,26 @@ def session_attendance(request, pk):
         if "all_present" in request.POST:
             marks = {e.pk: Attendance.Status.PRESENT for e in enrollments}
         else:
+            # A row left at «не отмечено» is sent as "" and sets a mistaken mark back.
             marks = {
-                e.pk: request.POST.get(f"mark-{e.pk}", "")
+                e.pk: request.POST[f"mark-{e.pk}"]
                 for e in enrollments
-                if request.POST.get(f"mark-{e.pk}")
+                if f"mark-{e.pk}" in request.POST
             }
-        changed = services.attendance_mark(session=session, marks=marks, by=request.user)
-        messages.success(request, _("Посещаемость сохранена, изменений: %(n)s.") % {"n": changed})
+        try:
+            changed = services.attendance_mark(session=session, marks=marks, by=request.user)
+        except services.CourseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, _("Посещаемость сохранена, изменений: %(n)s.") % {"n": changed}
+            )
         return redirect("courses:session_attendance", pk=session.pk)
     rows = [{"enrollment": e, "status": current.get(e.pk, "")} for e in enrollments]
     return render(
         request,
         "courses/attendance.html",
-        {"session": session, "rows": rows, "choices": ATTENDANCE_CHOICES},
+        {"session": session, "rows": rows, "choices": Attendance.Status.choices},
     )
 
 

@@ -299,9 +299,9 @@ def _promote_waitlisted(session):
 
 def _count_supervisions(user):
     """Update attended-supervision counts on the user's enrolments (courses' completion)."""
-    attended = Booking.objects.filter(user=user, status=Status.ATTENDED).values_list(
-        "session__cohort_id", "session__cohort__course_id", "session__course_id"
-    )
+    attended = Booking.objects.filter(
+        user=user, status=Status.ATTENDED, session__starts_at__lte=now()
+    ).values_list("session__cohort_id", "session__cohort__course_id", "session__course_id")
     for enrollment in Enrollment.objects.filter(
         user=user, status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED]
     ).select_related("cohort"):
@@ -315,19 +315,30 @@ def _count_supervisions(user):
 
 @transaction.atomic
 def attendance_mark(*, session: SupervisionSession, marks: dict[int, str], by) -> int:
-    """Mark attended / absent / excused on bookings that hold a seat; returns how many changed."""
-    allowed = {Status.ATTENDED, Status.ABSENT, Status.EXCUSED}
+    """Mark attended / absent / excused on bookings that hold a seat, once the session has
+    begun; «booked» sets a mistaken mark back to «не отмечено». Returns how many changed."""
+    if session.is_cancelled:
+        raise SupervisionError(_("Супервизия отменена: посещаемость не отмечается."))
+    if not session.has_started:
+        raise SupervisionError(
+            _("Супервизия ещё не началась: посещаемость отмечается с её начала.")
+        )
+    allowed = {Status.BOOKED, Status.ATTENDED, Status.ABSENT, Status.EXCUSED}
+    changed = 0
     changed_users = set()
-    for booking in session.bookings.filter(pk__in=marks, status__in=SEAT_STATUSES):
+    for booking in session.bookings.filter(pk__in=marks, status__in=SEAT_STATUSES).select_related(
+        "user"
+    ):
         status = marks[booking.pk]
         if status in allowed and booking.status != status:
             booking.status = status
             booking.marked_by = by
             booking.save(update_fields=["status", "marked_by"])
+            changed += 1
             changed_users.add(booking.user)
     for user in changed_users:
         _count_supervisions(user)
-    return len(changed_users)
+    return changed
 
 
 @transaction.atomic

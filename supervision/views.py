@@ -107,6 +107,7 @@ def session_detail(request, pk):
         if is_supervisor
         else None,
         "now": timezone.now(),
+        "marking": is_supervisor and session.has_started and not session.is_cancelled,
     }
     return render(request, "supervision/session_detail.html", context)
 
@@ -424,8 +425,12 @@ def attendance(request, pk):
         for key, value in request.POST.items()
         if key.startswith("mark-") and key.split("-", 1)[1].isdigit()
     }
-    changed = services.attendance_mark(session=session, marks=marks, by=request.user)
-    messages.success(request, _("Отметки сохранены, изменений: %(n)s.") % {"n": changed})
+    try:
+        changed = services.attendance_mark(session=session, marks=marks, by=request.user)
+    except services.SupervisionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Отметки сохранены, изменений: %(n)s.") % {"n": changed})
     return redirect("supervision:session_detail", pk=pk)
 
 

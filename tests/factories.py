@@ -201,3 +201,19 @@ def practice(library, title, *, code="35", year=2017, topics=(), groups=(), summ
     library["index"].add_child(instance=page)
     page.save_revision().publish()
     return page
+
+
+def held(meeting, *, hours_ago=1):
+    """Move a seminar or supervision that was planned ahead (to be booked) so it has begun,
+    as it must have before attendance is marked."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    length = meeting.ends_at - meeting.starts_at
+    meeting.starts_at = timezone.now() - dt.timedelta(hours=hours_ago)
+    meeting.ends_at = meeting.starts_at + length
+    type(meeting).objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at, ends_at=meeting.ends_at
+    )
+    return meeting

@@ -8,7 +8,7 @@ from courses import services
 from courses.models import Attendance, AttendanceChange, Enrollment, ModuleProgress
 from courses.services import CourseError
 from courses.signals import enrollment_completed
-from tests.factories import enroll, make_cohort, make_course, make_session, make_user
+from tests.factories import enroll, held, make_cohort, make_course, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ def test_moving_a_learner_keeps_attendance_and_module_progress(coordinator, spec
     course = make_course(modules=2)
     source, target = make_cohort(course), make_cohort(course)
     enrollment = enroll(specialist, source)
-    session = make_session(source)
+    session = held(make_session(source))
     services.attendance_mark(session=session, marks={enrollment.pk: "present"}, by=coordinator)
     services.module_mark_studied(user=specialist, module=course.modules.first())
 
@@ -171,7 +171,7 @@ def test_attendance_changes_are_kept_with_who_and_when(coordinator, specialist):
     cohort = make_cohort()
     enrollment = enroll(specialist, cohort)
     outsider = enroll(make_user("outsider@example.org"), make_cohort())
-    session = make_session(cohort)
+    session = held(make_session(cohort))
     assert (
         services.attendance_mark(
             session=session, marks={enrollment.pk: "absent", outsider.pk: "present"}, by=coordinator
@@ -188,6 +188,56 @@ def test_attendance_changes_are_kept_with_who_and_when(coordinator, specialist):
     assert not Attendance.objects.filter(enrollment=outsider).exists()
 
 
+def test_attendance_is_refused_before_the_seminar_begins_and_for_a_cancelled_one(
+    coordinator, specialist
+):
+    course = make_course(modules=0, completion_attendance_percent=100)
+    cohort = make_cohort(course)
+    enrollment = enroll(specialist, cohort)
+    session = make_session(cohort)  # the day after tomorrow
+    with pytest.raises(CourseError, match="ещё не начался"):
+        services.attendance_mark(session=session, marks={enrollment.pk: "present"}, by=coordinator)
+    held(session)
+    session.cancelled = True
+    session.save()
+    with pytest.raises(CourseError, match="отменён"):
+        services.attendance_mark(session=session, marks={enrollment.pk: "present"}, by=coordinator)
+    assert not Attendance.objects.exists()
+    enrollment.refresh_from_db()
+    assert enrollment.status == Status.ENROLLED
+
+
+def test_a_mark_made_in_advance_does_not_count_towards_completion(coordinator, specialist):
+    """Marks saved for a future seminar before this was refused are not attendance."""
+    course = make_course(modules=0, completion_attendance_percent=50)
+    cohort = make_cohort(course)
+    enrollment = enroll(specialist, cohort)
+    future = make_session(cohort)
+    Attendance.objects.create(session=future, enrollment=enrollment, status="present")
+    from courses.selectors import progress_for_enrollments
+
+    assert progress_for_enrollments([enrollment])[enrollment.pk].sessions_attended == 0
+    assert services.completions_evaluate(enrollment_ids=[enrollment.pk]) == 0
+
+
+def test_a_mistaken_mark_is_set_back_to_unmarked_with_its_history(coordinator, specialist):
+    cohort = make_cohort()
+    enrollment = enroll(specialist, cohort)
+    session = held(make_session(cohort))
+    services.attendance_mark(session=session, marks={enrollment.pk: "absent"}, by=coordinator)
+    assert services.attendance_mark(session=session, marks={enrollment.pk: ""}, by=coordinator) == 1
+    attendance = Attendance.objects.get(enrollment=enrollment)
+    assert attendance.status == "" and attendance.get_status_display() == "Не отмечено"
+    assert list(attendance.changes.values_list("old_status", "new_status")) == [
+        ("", "absent"),
+        ("absent", ""),
+    ]
+    # Unmarked and never marked are the same: nothing to change, nothing recorded.
+    other = enroll(make_user("other@example.org"), cohort)
+    assert services.attendance_mark(session=session, marks={other.pk: ""}, by=coordinator) == 0
+    assert not Attendance.objects.filter(enrollment=other).exists()
+
+
 def test_completion_happens_once_when_rules_are_met_and_is_announced_after_commit(
     coordinator, specialist, django_capture_on_commit_callbacks
 ):
@@ -197,7 +247,7 @@ def test_completion_happens_once_when_rules_are_met_and_is_announced_after_commi
     cohort = make_cohort(course)
     enrollment = enroll(specialist, cohort)
     sessions = [
-        make_session(cohort, starts_at=timezone.now() + dt.timedelta(days=d)) for d in (1, 2)
+        make_session(cohort, starts_at=timezone.now() - dt.timedelta(days=d)) for d in (2, 1)
     ]
     received = []
 
@@ -247,7 +297,7 @@ def test_marking_a_whole_roster_checks_completion_in_one_batch(coordinator):
 
     def mark_all(n):
         cohort = make_cohort(make_course(modules=0, completion_attendance_percent=100))
-        session = make_session(cohort)
+        session = held(make_session(cohort))
         marks = {
             enroll(make_user(f"b{cohort.pk}-{i}@example.org"), cohort).pk: "present"
             for i in range(n)

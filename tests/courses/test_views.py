@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from courses.models import Attendance, AttendanceChange, Enrollment, SeminarSession
 from courses.services import session_reminders_send
 from lms.models import CalendarToken, User
-from tests.factories import enroll, make_cohort, make_course, make_session, make_user
+from tests.factories import enroll, held, make_cohort, make_course, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -208,7 +208,7 @@ def test_applying_with_empty_fields_keeps_the_text_and_saves_nothing(client, wor
 
 
 def test_trainer_marks_all_present_then_corrects_one(client, world):
-    session, enrollment = world["session"], world["enrollment"]
+    session, enrollment = held(world["session"]), world["enrollment"]
     second = enroll(make_user("second@example.org"), world["cohort"])
     url = reverse("courses:session_attendance", args=[session.pk])
     get_as(client, world["people"]["trainer"], url)
@@ -222,6 +222,23 @@ def test_trainer_marks_all_present_then_corrects_one(client, world):
         "excused",
         world["people"]["trainer"],
     )
+    # «Не отмечено» is offered on every row and sets a mistaken mark back.
+    page = client.get(url).content.decode()
+    assert '<option value="">Не отмечено</option>' in page
+    client.post(url, {f"mark-{enrollment.pk}": "", f"mark-{second.pk}": "present"})
+    assert Attendance.objects.get(enrollment=enrollment).status == ""
+    assert Attendance.objects.get(enrollment=second).status == "present"
+
+
+def test_attendance_of_a_seminar_not_yet_begun_cannot_be_marked(client, world):
+    session, enrollment = world["session"], world["enrollment"]
+    url = reverse("courses:session_attendance", args=[session.pk])
+    page = get_as(client, world["people"]["trainer"], url).content.decode()
+    assert "Семинар ещё не начался" in page
+    assert f'name="mark-{enrollment.pk}"' not in page
+    response = client.post(url, {"all_present": "1"}, follow=True)
+    assert "посещаемость отмечается с его начала" in response.content.decode()
+    assert not Attendance.objects.exists()
 
 
 def test_session_times_are_entered_in_the_named_zone_and_stored_in_utc(client, world):

@@ -40,3 +40,22 @@ def test_demo_refuses_to_run_without_debug(settings):
     with pytest.raises(CommandError, match="--force"):
         call_command("demo")
     assert not User.objects.exists()
+
+
+def test_demo_completions_come_from_attendance_that_has_taken_place(settings):
+    """The demo reaches completion the way the programme does: marks of seminars and
+    supervisions that have begun, never marks made in advance."""
+    from django.utils.timezone import now
+
+    from courses.models import Attendance, Enrollment
+    from supervision.models import Booking
+
+    settings.DEBUG = True
+    call_command("demo", stdout=open("/dev/null", "w"))
+    assert Enrollment.objects.filter(
+        status="completed", user__email="gareeva@demo.opeka.local"
+    ).exists()
+    assert not Attendance.objects.filter(session__starts_at__gt=now()).exists()
+    assert not Booking.objects.filter(
+        session__starts_at__gt=now(), status__in=["attended", "absent", "excused"]
+    ).exists()

@@ -13,7 +13,7 @@ from lms.models import CalendarToken
 from supervision import services
 from supervision.models import Booking, CaseDeletion, CaseSubmission, SupervisionSession
 from supervision.services import SupervisionError
-from tests.factories import enroll, make_cohort, make_session, make_supervision, make_user
+from tests.factories import enroll, held, make_cohort, make_session, make_supervision, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,9 @@ def test_cancelling_after_the_deadline_keeps_the_booking_for_the_supervisor(worl
         services.booking_cancel(booking=booking, by=learner, at=too_late)
     booking.refresh_from_db()
     assert booking.status == "booked"
-    services.attendance_mark(session=session, marks={booking.pk: "excused"}, by=world["supervisor"])
+    services.attendance_mark(
+        session=held(session), marks={booking.pk: "excused"}, by=world["supervisor"]
+    )
     booking.refresh_from_db()
     assert booking.status == "excused"
 
@@ -410,11 +412,32 @@ def test_attendance_counts_towards_completion_and_notes_reach_the_right_people(c
     course = world["cohort"].course
     course.completion_supervisions = 1
     course.save()
+    with pytest.raises(SupervisionError, match="ещё не началась"):
+        services.attendance_mark(
+            session=session, marks={booking.pk: "attended"}, by=world["supervisor"]
+        )
+    supervisor_page = client_page(client, world["supervisor"], session)
+    assert "Посещаемость отмечается с начала супервизии." in supervisor_page
+    assert f'name="mark-{booking.pk}"' not in supervisor_page
     services.attendance_mark(
-        session=session, marks={booking.pk: "attended"}, by=world["supervisor"]
+        session=held(session), marks={booking.pk: "attended"}, by=world["supervisor"]
     )
     enrollment = Enrollment.objects.get(user=learner, cohort=world["cohort"])
     assert enrollment.supervisions_attended == 1
+    # A mistaken mark is set back to «не отмечено», and stops counting.
+    client.force_login(world["supervisor"])
+    response = client.post(
+        reverse("supervision:attendance", args=[session.pk]),
+        {f"mark-{booking.pk}": "booked"},
+        follow=True,
+    )
+    assert "Отметки сохранены, изменений: 1." in response.content.decode()
+    booking.refresh_from_db()
+    enrollment.refresh_from_db()
+    assert booking.status == "booked" and enrollment.supervisions_attended == 0
+    services.attendance_mark(
+        session=session, marks={booking.pk: "attended"}, by=world["supervisor"]
+    )
 
     services.note_save(
         session=session,
