@@ -199,6 +199,10 @@ class Event(ChoiceLabelsMixin, models.Model):
     outcome = models.TextField(_("итоги"), blank=True)
     review_comment = models.TextField(_("комментарий координатора"), blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
+    # Who sent the report: the decision on it is someone else's (four eyes on reach figures).
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

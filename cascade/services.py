@@ -316,30 +316,56 @@ def event_report(*, event: Event, by, outcome: str, files=()) -> Event:
     event.outcome = outcome
     event.status = Event.Status.REPORTED
     event.reported_at = now()
-    event.save(update_fields=["outcome", "status", "reported_at"])
-    coordinators = User.objects.filter(
-        is_active=True,
-        role_assignments__role=Role.COORDINATOR,
-        role_assignments__region_id=event.team.region_id,
-    ).distinct()
+    event.reported_by = by
+    event.save(update_fields=["outcome", "status", "reported_at", "reported_by"])
     participants = event.participations.count()
-    for coordinator in coordinators:
+    for reviewer in reviewers_of(event):
         notify(
-            coordinator,
+            reviewer,
             "cascade/email/report_sent",
             {"event": event, "participants": participants},
         )
     return event
 
 
+def reviewers_of(event: Event):
+    """Who is asked to decide on a report: the region's coordinators other than the reporter;
+    the programme admins when the reporter is the region's only coordinator."""
+    active = User.objects.filter(is_active=True).exclude(pk=event.reported_by_id)
+    coordinators = active.filter(
+        role_assignments__role=Role.COORDINATOR,
+        role_assignments__region_id=event.team.region_id,
+    ).distinct()
+    if coordinators.exists():
+        return coordinators
+    return active.filter(role_assignments__role=Role.ADMIN).distinct()
+
+
+def may_review(user, event: Event) -> bool:
+    """A report is decided by someone who manages the region and did not send it."""
+    return (
+        event.status == Event.Status.REPORTED
+        and manages_region(user, event.team.region_id)
+        and user.pk != event.reported_by_id
+    )
+
+
 @transaction.atomic
 def event_review(*, event: Event, by, accept: bool, comment: str = "") -> Event:
     """The coordinator accepts a report (the event then counts towards reach) or returns it
-    with a comment saying what to fix."""
+    with a comment saying what to fix. Whoever sent the report may not decide on it; who
+    decided and when is kept on the event."""
     event = Event.objects.select_for_update().select_related("team").get(pk=event.pk)
     _check_manager(by, event.team.region_id)
     if event.status != Event.Status.REPORTED:
         raise CascadeError(_("Принять или вернуть можно только отправленный отчёт."))
+    if by.pk == event.reported_by_id:
+        raise CascadeError(
+            _(
+                "Вы отправили этот отчёт: принять или вернуть его должен другой координатор "
+                "региона или администратор программы."
+            )
+        )
     if not accept and not comment.strip():
         raise CascadeError(_("Напишите команде, что исправить в отчёте."))
     event.status = Event.Status.ACCEPTED if accept else Event.Status.RETURNED

@@ -66,7 +66,9 @@ def _team_for(user, pk) -> Team:
 
 
 def _event_for(user, pk) -> Event:
-    event = get_object_or_404(Event.objects.select_related("team__region"), pk=pk)
+    event = get_object_or_404(
+        Event.objects.select_related("team__region", "reported_by", "reviewed_by"), pk=pk
+    )
     _team_for(user, event.team_id)
     return event
 
@@ -465,7 +467,9 @@ def event_detail(request, pk, *, list_form=None, report_form=None, review_form=N
             "participations": participations,
             "files": event.files.all(),
             "can_report": can_report,
-            "can_review": manages and event.status == Event.Status.REPORTED,
+            "can_review": services.may_review(request.user, event),
+            "awaiting_other": event.status == Event.Status.REPORTED
+            and event.reported_by_id == request.user.pk,
             "may_hand_out": manages or member,
             "list_form": list_form or ParticipantListForm(),
             "report_form": report_form or ReportForm(),

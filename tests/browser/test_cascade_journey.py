@@ -7,6 +7,7 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -132,3 +133,71 @@ def test_a_lead_reports_the_coordinator_accepts_and_the_reach_grows(page, screen
     )
     page.get_by_role("link", name="Каскад: Республика Башкортостан").click()
     assert page.get_by_test_id("reach-total").inner_text().startswith("Обучено всего: 3.")
+
+
+def test_a_coordinator_who_reported_an_event_waits_for_another_to_accept_it(
+    page, screenshot, live_server
+):
+    course = make_course(modules=1)
+    cohort = make_cohort(course, regions=("02",), status="finished")
+    lead = make_user("lead@example.org", role="specialist", region_code="02")
+    enroll(lead, cohort, status="completed")
+    coordinator = make_user(
+        "c02@example.org",
+        role="coordinator",
+        region_code="02",
+        totp=True,
+        last_name="Сафина",
+        first_name="Эльвира",
+        middle_name="Ринатовна",
+    )
+    second = make_user(
+        "c02b@example.org",
+        role="coordinator",
+        region_code="02",
+        totp=True,
+        last_name="Валиев",
+        first_name="Тимур",
+        middle_name="Рустемович",
+    )
+    team = services.team_create(by=coordinator, region=region("02"), name="Т", lead=lead)
+    start = timezone.now() - dt.timedelta(days=1)
+    event = services.event_plan(
+        team=team,
+        by=coordinator,
+        trainers=[lead],
+        modules=course.modules.all(),
+        title="Работа со случаем",
+        format=Event.Format.ONLINE,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=4),
+        municipality="г. Уфа",
+        link="https://meet.example.org/ufa",
+        expected_participants=5,
+        hours=4,
+    )
+    sign_in(page, coordinator.email, code_for=coordinator)
+    page.goto(live_server.url + reverse("cascade:event_detail", args=[event.pk]))
+    page.get_by_label("Список участников (CSV или XLSX)").set_input_files(
+        {"name": "list.csv", "mimeType": "text/csv", "buffer": PARTICIPANTS.encode("utf-8")}
+    )
+    page.get_by_role("button", name="Загрузить список").click()
+    page.get_by_label("Итоги").fill("Провели онлайн для трёх районов.")
+    page.get_by_role("button", name="Отправить отчёт").click()
+    assert page.get_by_test_id("event-status").inner_text() == "Отчёт на проверке"
+    assert page.get_by_text("Отчёт ждёт решения другого координатора").is_visible()
+    assert page.get_by_role("button", name="Сохранить решение").count() == 0
+    screenshot("cascade-own-report")
+    sign_out(page)
+
+    sign_in(page, second.email, code_for=second)
+    page.get_by_role("navigation").get_by_role("link", name="Каскад").click()
+    page.get_by_role("link", name="Республика Башкортостан").click()
+    page.get_by_role("link", name="Работа со случаем").click()
+    assert "Сафина Эльвира Ринатовна" in page.get_by_test_id("event-trail").inner_text()
+    page.get_by_label("Принять отчёт").check()
+    page.get_by_role("button", name="Сохранить решение").click()
+    assert page.get_by_test_id("event-status").inner_text() == "Принято"
+    trail = page.get_by_test_id("event-trail").inner_text()
+    assert "Отчёт принят:" in trail and "Валиев Тимур Рустемович" in trail
+    screenshot("cascade-accepted-by-another")

@@ -181,6 +181,52 @@ def test_only_the_regions_coordinator_forms_teams_and_accepts_reports(world):
     assert waves() == {1: 2}  # the graduates only; the returned event reaches nobody
 
 
+def test_a_report_is_accepted_by_someone_other_than_who_sent_it(world, mailoutbox):
+    """A coordinator who plans, reports and would accept her own event is refused; the
+    decision is someone else's, and who decided and when is kept."""
+    coordinator, lead = world["coordinator"], world["graduates"][0]
+    team = services.team_create(by=coordinator, region=region("35"), name="Т", lead=lead)
+    admin = make_user("admin@example.org", role="admin", totp=True)
+    start = timezone.now() - dt.timedelta(days=1)
+    event = services.event_plan(
+        team=team,
+        by=coordinator,
+        trainers=[lead],
+        modules=world["modules"][:1],
+        title="Семинар",
+        format=Event.Format.ONLINE,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=4),
+        municipality="г. Вологда",
+        link="https://meet.example.org/x",
+        expected_participants=20,
+        hours=4,
+    )
+    services.participants_upload(
+        event=event, uploaded=csv_list(("Белова Нина", "ЦСОН", "специалист", "")), by=coordinator
+    )
+    mailoutbox.clear()
+    services.event_report(event=event, by=coordinator, outcome="Провели.")
+    event.refresh_from_db()
+    assert (event.reported_by, event.status) == (coordinator, Event.Status.REPORTED)
+    # The region's only coordinator sent it: the programme admin is asked instead.
+    assert [m.to for m in mailoutbox] == [[admin.email]]
+    assert not services.may_review(coordinator, event)
+    with pytest.raises(services.CascadeError, match="Вы отправили этот отчёт"):
+        services.event_review(event=event, by=coordinator, accept=True)
+    event.refresh_from_db()
+    assert event.status == Event.Status.REPORTED and waves() == {1: 2}
+
+    second = make_user("c35b@example.org", role="coordinator", region_code="35", totp=True)
+    assert [u.pk for u in services.reviewers_of(event)] == [second.pk]
+    assert services.may_review(second, event)
+    services.event_review(event=event, by=second, accept=True)
+    event.refresh_from_db()
+    assert (event.status, event.reviewed_by) == (Event.Status.ACCEPTED, second)
+    assert event.reviewed_at is not None and event.reviewed_at >= event.reported_at
+    assert waves() == {1: 2, 2: 1}
+
+
 def test_a_bad_list_saves_nothing_and_says_which_rows(world):
     g1 = world["graduates"][0]
     team = services.team_create(by=world["coordinator"], region=region("35"), name="Т", lead=g1)
