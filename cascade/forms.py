@@ -2,9 +2,11 @@ import datetime as dt
 import zoneinfo
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CourseModule
+from courses.roster_file import limits_text_lazy
 from lms.forms import limit_regions
 from lms.models import Region, User
 from lms.uploads import CheckedFilesField, UploadKind
@@ -185,9 +187,13 @@ class EventForm(forms.Form):
 class ParticipantListForm(forms.Form):
     file = forms.FileField(
         label=_("Список участников (CSV или XLSX)"),
-        help_text=_(
-            "Столбцы: ФИО, Организация, Должность, E-mail (необязательно). Если в списке "
-            "есть ошибки, не сохранится ничего, и мы покажем, какие строки исправить."
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "Столбцы: ФИО, Организация, Должность, E-mail (необязательно). Если в списке "
+                "есть ошибки, не сохранится ничего, и мы покажем, какие строки исправить."
+            ),
+            limits_text_lazy(),
         ),
     )
 

@@ -2,11 +2,13 @@ import zoneinfo
 from datetime import datetime
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lms.forms import time_zone_choices
 
 from .models import Cohort, Enrollment, SeminarSession
+from .roster_file import limits_text_lazy
 
 
 class ApplicationForm(forms.Form):
@@ -142,5 +144,9 @@ class SessionForm(forms.ModelForm):
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Список слушателей (CSV или XLSX)"),
-        help_text=_("Столбцы: ФИО, e-mail, организация, должность. Первая строка — заголовки."),
+        help_text=format_lazy(
+            "{} {}",
+            _("Столбцы: ФИО, e-mail, организация, должность. Первая строка — заголовки."),
+            limits_text_lazy(),
+        ),
     )

@@ -76,18 +76,29 @@ def roster_import(*, cohort: Cohort, uploaded, by, request=None) -> ImportReport
                 cohort=cohort, user__in=existing_users.values(), status__in=SEAT_STATUSES
             ).values_list("user_id", flat=True)
         )
+        elsewhere = set(
+            Enrollment.objects.active()
+            .filter(user__in=existing_users.values(), cohort__course=cohort.course)
+            .exclude(cohort=cohort)
+            .values_list("user_id", flat=True)
+        )
+        # Applications to this cohort that the list turns into enrolments.
+        applications = {
+            e.user_id: e
+            for e in Enrollment.objects.filter(
+                cohort=cohort,
+                user__in=existing_users.values(),
+                status__in=[Enrollment.Status.PENDING, Enrollment.Status.WAITLISTED],
+            )
+        }
+        organisations = {}
+        new_enrollments = []
         for row in rows:
             user = existing_users.get(row.email)
             if user is not None and user.pk in enrolled_ids:
                 report.lines.append(ImportLine(row, "existing"))
                 continue
-            if (
-                user is not None
-                and Enrollment.objects.active()
-                .filter(user=user, cohort__course=cohort.course)
-                .exclude(cohort=cohort)
-                .exists()
-            ):
+            if user is not None and user.pk in elsewhere:
                 report.errors.append(
                     RosterError(
                         row.line,
@@ -110,26 +121,30 @@ def roster_import(*, cohort: Cohort, uploaded, by, request=None) -> ImportReport
                 )
                 continue
             seats.take(learner_region.pk)
+            if report.errors:
+                continue  # nothing will be saved: only the remaining rows' problems matter
             invited = user is None
             if invited:
-                user = _create_person(row, region)
-            Enrollment.objects.update_or_create(
-                user=user,
-                cohort=cohort,
-                status__in=[Enrollment.Status.PENDING, Enrollment.Status.WAITLISTED],
-                defaults={
-                    "status": Enrollment.Status.ENROLLED,
-                    "decided_by": by,
-                    "decided_at": now(),
-                },
-                create_defaults={
-                    "region": learner_region,
-                    "status": Enrollment.Status.ENROLLED,
-                    "position": row.position,
-                    "organisation_name": row.organisation,
-                    "decided_by": by,
-                },
-            )
+                user = _create_person(row, region, organisations)
+            application = applications.get(user.pk)
+            if application is not None:
+                application.status = Enrollment.Status.ENROLLED
+                application.decided_by = by
+                application.decided_at = now()
+                application.save(update_fields=["status", "decided_by", "decided_at"])
+            else:
+                new_enrollments.append(
+                    Enrollment(
+                        user=user,
+                        cohort=cohort,
+                        region=learner_region,
+                        status=Enrollment.Status.ENROLLED,
+                        position=row.position,
+                        organisation_name=row.organisation,
+                        decided_by=by,
+                        decided_at=now(),
+                    )
+                )
             report.lines.append(ImportLine(row, "invited" if invited else "enrolled"))
             context = {"cohort": cohort, "course": cohort.course}
             if invited:
@@ -140,14 +155,20 @@ def roster_import(*, cohort: Cohort, uploaded, by, request=None) -> ImportReport
             transaction.set_rollback(True)  # nothing half-imported
             report.lines = []
             return report
+        Enrollment.objects.bulk_create(new_enrollments)
         report.saved = True
     return report
 
 
-def _create_person(row: RosterRow, region) -> User:
-    organisation, _created = Organisation.objects.get_or_create(
-        region=region, name=row.organisation, defaults={"kind": Organisation.Kind.OTHER}
-    )
+def _create_person(row: RosterRow, region, organisations: dict) -> User:
+    """An account for someone new on the list; ``organisations`` keeps the list's organisations
+    by name, so each is looked up once."""
+    organisation = organisations.get(row.organisation)
+    if organisation is None:
+        organisation, _created = Organisation.objects.get_or_create(
+            region=region, name=row.organisation, defaults={"kind": Organisation.Kind.OTHER}
+        )
+        organisations[row.organisation] = organisation
     user = User.objects.create_user(
         email=row.email,
         password=None,

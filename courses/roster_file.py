@@ -8,21 +8,33 @@ binary control characters; everything else is refused with one clear message.
 
 Nothing here touches the database: `parse_roster` returns the valid rows and every error found,
 so the user can fix the whole file in one go.
+
+The work a file can cause is bounded before and while it is read, so one upload cannot hold a
+web worker or its memory: its size before anything is parsed; for an XLSX, what the ZIP unpacks
+to (a small archive can hold hundreds of megabytes of shared strings) and only the first
+MAX_COLUMNS columns of each row (a stray cell in column XFD pads every row to 16,384 cells);
+and the number of lines read, blank ones included (a cell on row 1,048,576 makes a million
+blank rows). The limits are stated on the upload forms (`limits_text`).
 """
 
 import csv
 import re
+import zipfile
 from dataclasses import dataclass
 from io import BytesIO, StringIO
 
 import openpyxl
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 2000
+MAX_BYTES = 1024 * 1024  # the file as uploaded
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # what an XLSX archive holds, all parts together
+MAX_ROWS = 500  # people in one list
+MAX_LINES = 1000  # lines read, blank ones included
+MAX_COLUMNS = 50  # columns read; the header must be within them
 MAX_LENGTHS = {
     "last_name": 100,
     "first_name": 100,
@@ -91,6 +103,17 @@ def parse_roster(
         return [], [RosterError(None, str(problem))]
 
 
+def limits_text() -> str:
+    """The limits, as the upload forms state them."""
+    return _(
+        "Не больше %(rows)s человек в одном файле размером до %(size)s МБ; пустые строки тоже "
+        "считаются, всего не больше %(lines)s строк. Больший список разделите на несколько файлов."
+    ) % {"rows": MAX_ROWS, "size": MAX_BYTES // (1024 * 1024), "lines": MAX_LINES}
+
+
+limits_text_lazy = lazy(limits_text, str)
+
+
 def _read(uploaded) -> bytes:
     too_big = _FileProblem(
         _("Файл больше %(size)s МБ. Разделите список на несколько файлов.")
@@ -135,7 +158,27 @@ def _records(data: bytes):
     return _csv_records(text)
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse an archive that unpacks to more than MAX_UNPACKED_BYTES, by its directory (the
+    sizes it declares) before any part is inflated; openpyxl's reads are bounded by the same
+    declared sizes (zipfile stops at them)."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise _not_a_table() from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _FileProblem(
+            _(
+                "Таблица внутри файла слишком велика (больше %(size)s МБ данных). Оставьте в "
+                "файле только список, без других листов и картинок, или сохраните его как CSV."
+            )
+            % {"size": MAX_UNPACKED_BYTES // (1024 * 1024)}
+        )
+
+
 def _xlsx_records(data: bytes):
+    _check_unpacked_size(data)
     try:
         workbook = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types on a ZIP that is not a workbook
@@ -143,8 +186,11 @@ def _xlsx_records(data: bytes):
     try:
         if not workbook.worksheets:
             return
-        # Read-only sheets are parsed lazily, so a broken sheet fails while iterating.
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
+        # Read-only sheets are parsed lazily, so a broken sheet fails while iterating. One line
+        # more than allowed is read, so that a longer sheet is refused, not cut short.
+        yield from workbook.worksheets[0].iter_rows(
+            max_row=MAX_LINES + 1, max_col=MAX_COLUMNS, values_only=True
+        )
     except Exception:
         raise _not_a_table() from None
     finally:
@@ -207,7 +253,9 @@ def _columns(header: list[str], email_required: bool) -> dict[str, int]:
 
 
 def _parse_records(records, email_required: bool):
-    numbered = ((line, [_clean(cell) for cell in cells]) for line, cells in enumerate(records, 1))
+    numbered = (
+        (line, [_clean(cell) for cell in cells[:MAX_COLUMNS]]) for line, cells in _bounded(records)
+    )
     header = next((cells for _line, cells in numbered if any(cells)), None)
     if header is None:
         raise _FileProblem(_("Файл пустой."))
@@ -225,7 +273,10 @@ def _parse_records(records, email_required: bool):
         count += 1
         if count > MAX_ROWS:
             raise _FileProblem(
-                _("В файле больше %(max)s строк. Разделите список на несколько файлов.")
+                _(
+                    "В списке больше %(max)s человек (строк с данными). Разделите его на "
+                    "несколько файлов."
+                )
                 % {"max": MAX_ROWS}
             )
         values = {field: cells[i] if i < len(cells) else "" for field, i in columns.items()}
@@ -236,6 +287,20 @@ def _parse_records(records, email_required: bool):
     if count == 0:
         raise _FileProblem(_("В файле есть заголовки, но нет ни одной строки с данными."))
     return rows, errors
+
+
+def _bounded(records):
+    """Number the lines, blank ones too, and refuse a file with more than MAX_LINES."""
+    for line, cells in enumerate(records, 1):
+        if line > MAX_LINES:
+            raise _FileProblem(
+                _(
+                    "В файле больше %(max)s строк, считая пустые. Удалите пустые строки в конце "
+                    "листа или разделите список на несколько файлов."
+                )
+                % {"max": MAX_LINES}
+            )
+        yield line, cells
 
 
 def _parse_row(line: int, values: dict[str, str], email_required: bool, first_line_of):

@@ -6,7 +6,16 @@ from io import BytesIO
 import openpyxl
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from courses.roster_file import MAX_BYTES, MAX_ROWS, RosterError, RosterRow, parse_roster
+from courses.roster_file import (
+    MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_LINES,
+    MAX_ROWS,
+    MAX_UNPACKED_BYTES,
+    RosterError,
+    RosterRow,
+    parse_roster,
+)
 
 HEADER = "ФИО;E-mail;Организация;Должность"
 
@@ -256,7 +265,7 @@ def test_empty_rows_are_skipped_and_line_numbers_kept():
 
 def test_oversize_file_is_refused():
     big = (HEADER + "\r\n").encode() + b"x" * MAX_BYTES
-    assert "больше 2 МБ" in whole_file_error(parse_roster(upload(big)))
+    assert f"больше {MAX_BYTES // 2**20} МБ" in whole_file_error(parse_roster(upload(big)))
 
 
 def test_empty_file_and_header_only():
@@ -268,7 +277,7 @@ def test_empty_file_and_header_only():
 def test_too_many_rows_are_refused():
     lines = [f"Иванов Иван;i{n}@example.ru;Опека;Специалист" for n in range(MAX_ROWS + 1)]
     message = whole_file_error(parse_roster(csv_upload(HEADER, *lines)))
-    assert f"больше {MAX_ROWS} строк" in message
+    assert f"больше {MAX_ROWS} человек (строк с данными)" in message
 
 
 def test_english_headers():
@@ -291,3 +300,49 @@ def test_english_headers():
     )
     assert errors == []
     assert (rows[0].last_name, rows[0].first_name) == ("Ivanova", "Anna")
+
+
+def test_an_archive_that_unpacks_to_too_much_is_refused_before_it_is_read():
+    """A ZIP bomb: a valid workbook plus a part of zeros, small packed, huge unpacked."""
+    packed = BytesIO(
+        xlsx_upload([HEADER.split(";"), ["Иванов Иван", "i@example.ru", "О", "С"]]).read()
+    )
+    with zipfile.ZipFile(packed, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * (MAX_UNPACKED_BYTES + 1))
+    assert len(packed.getvalue()) < MAX_BYTES
+    message = whole_file_error(parse_roster(upload(packed.getvalue(), "список.xlsx")))
+    assert "Таблица внутри файла слишком велика" in message
+
+
+def test_a_stray_cell_far_to_the_right_does_not_widen_every_row():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(";"))
+    for n in range(3):
+        sheet.append([f"Иванов Иван{n}", f"i{n}@example.ru", "Опека", "Специалист"])
+    sheet.cell(row=2, column=16384, value="забыто")  # column XFD, the last one
+    buffer = BytesIO()
+    workbook.save(buffer)
+    rows, errors = parse_roster(upload(buffer.getvalue(), "список.xlsx"))
+    assert errors == [] and len(rows) == 3
+
+
+def test_columns_beyond_the_limit_are_not_read():
+    header = [f"Столбец {n}" for n in range(MAX_COLUMNS)] + HEADER.split(";")
+    message = whole_file_error(parse_roster(xlsx_upload([header, ["x"] * len(header)])))
+    assert "не найдены столбцы" in message
+
+
+def test_blank_lines_count_towards_the_limit_in_xlsx_and_csv():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(";"))
+    sheet.append(["Иванов Иван", "i@example.ru", "Опека", "Специалист"])
+    sheet.cell(row=1_048_576, column=1, value=" ")  # the sheet's last row
+    buffer = BytesIO()
+    workbook.save(buffer)
+    message = whole_file_error(parse_roster(upload(buffer.getvalue(), "список.xlsx")))
+    assert f"больше {MAX_LINES} строк, считая пустые" in message
+    lines = [HEADER, "Иванов Иван;i@example.ru;Опека;Специалист"] + [";;;"] * MAX_LINES
+    message = whole_file_error(parse_roster(csv_upload(*lines)))
+    assert f"больше {MAX_LINES} строк, считая пустые" in message

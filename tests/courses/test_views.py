@@ -340,7 +340,9 @@ def test_bulk_import_enrols_invites_new_people_and_reports_each_row(client, worl
         f"Иванова Мария Петровна;{world['people']['learner'].email};ООП;Специалист\n"
     ).encode()
     url = reverse("courses:cohort_import", args=[world["cohort"].pk])
-    get_as(client, world["people"]["coordinator"], url)
+    form = get_as(client, world["people"]["coordinator"], url).content.decode()
+    # The limits are stated before anyone uploads.
+    assert "Не больше 500 человек в одном файле размером до 1 МБ" in form
     mail.outbox.clear()
     response = client.post(url, {"file": SimpleUploadedFile("list.csv", content)})
     page = response.content.decode()
