@@ -307,8 +307,10 @@ def _reach_table(regions, fmt, filename):
     people = (
         Person.objects.filter(region__in=regions, merged_into__isnull=True, wave__isnull=False)
         .select_related("region")
-        .annotate(events=Count("participations", distinct=True))
-        .order_by("region__name", "wave", "full_name")
+        .annotate(
+            events=Count("participations", distinct=True), region_title=Region.title_expression()
+        )
+        .order_by("region_title", "wave", "full_name")
     )
     header = [
         _("Регион"),

@@ -222,7 +222,10 @@ def facets(filters: Filters, base) -> list[Facet]:
             "region",
             _("Регион"),
             _counted(
-                filters.apply(base, skip="region"), "region__code", "region__name", ["region__name"]
+                filters.apply(base, skip="region").annotate(region_title=Region.title_expression()),
+                "region__code",
+                "region_title",
+                ["region_title"],
             ),
         ),
         _facet(
@@ -451,7 +454,8 @@ def reading_by_region(region_ids=None):
     if region_ids is not None:
         readings = readings.filter(region_id__in=region_ids)
     return (
-        readings.values("region__code", "region__name")
+        readings.annotate(region_title=Region.title_expression())
+        .values("region__code", "region_title")
         .annotate(
             readers=Count("user", distinct=True),
             managers=Count(
@@ -459,7 +463,7 @@ def reading_by_region(region_ids=None):
             ),
             pages=Count("page", distinct=True),
         )
-        .order_by("-readers", "region__name")
+        .order_by("-readers", "region_title")
     )
 
 

@@ -61,7 +61,12 @@ class OrganisationChoiceMixin:
 
     def _setup_organisation_fields(self):
         groups = {}
-        for org in Organisation.objects.select_related("region").order_by("region__name", "name"):
+        organisations = (
+            Organisation.objects.select_related("region")
+            .annotate(region_title=Region.title_expression())
+            .order_by("region_title", "name")
+        )
+        for org in organisations:
             groups.setdefault(org.region.title, []).append((str(org.pk), org.name))
         self.fields["organisation"] = forms.ChoiceField(
             label=_("Организация"),

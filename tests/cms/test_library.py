@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -52,6 +53,13 @@ def test_filters_combine_and_each_facet_counts_what_the_other_filters_leave(clie
 
     page = client.get("/library/?type=practice&year=2024").content.decode()
     assert "Площадка в Тюмени" in page and "Марафон технологий" not in page
+
+    # In English the regions are named in English, and in English alphabetical order.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/library/?topic=prevention").content.decode()
+    assert 'Tyumen Oblast</a>\n                <span class="muted">(1)' in page
+    assert page.index("Tyumen Oblast</a>") < page.index("Vologda Oblast</a>")  # T before V
+    assert "Вологодская область" not in page
 
 
 def test_addresses_are_canonical_and_bad_filters_are_explained(client, library):
@@ -284,6 +292,11 @@ def test_coordinators_see_who_reads_in_their_region_and_editors_in_every_region(
     assert '<th scope="row">Вологодская область</th><td>3</td><td>2</td><td>2</td>' in page
     assert "Иркутская область</th>" not in page
     assert page.index("Марафон технологий") < page.index("Институт образования")
+
+    coordinator.language = "en"
+    coordinator.save()
+    page = client_as(coordinator).get("/library/readers/").content.decode()
+    assert '<th scope="row">Vologda Oblast</th><td>3</td><td>2</td><td>2</td>' in page
 
     editor = make_user("editor@example.org", role="editor", totp=True)
     page = client_as(editor).get("/library/readers/").content.decode()
