@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import CourseModule
 from lms.models import ChoiceLabelsMixin, Region
+from lms.names import NameField
 from lms.storage import private_storage
 
 
@@ -241,8 +242,8 @@ class Person(models.Model):
         blank=True,
         related_name="cascade_persons",
     )
-    full_name = models.CharField(_("ФИО"), max_length=300)
-    organisation = models.CharField(_("организация"), max_length=300, blank=True)
+    full_name = NameField(_("ФИО"), max_length=300)
+    organisation = NameField(_("организация"), max_length=300, blank=True)
     position = models.CharField(_("должность"), max_length=200, blank=True)
     email = models.EmailField(_("электронная почта"), blank=True)
     key = models.CharField(max_length=620, editable=False)

@@ -9,6 +9,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from lms.models import ChoiceLabelsMixin, Region
+from lms.names import NameField
 
 
 class Course(models.Model):
@@ -216,7 +217,7 @@ class Enrollment(ChoiceLabelsMixin, models.Model):
         _("статус"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     position = models.CharField(_("должность"), max_length=200)
-    organisation_name = models.CharField(_("организация"), max_length=300)
+    organisation_name = NameField(_("организация"), max_length=300)
     motivation = models.TextField(_("почему вы хотите учиться"), max_length=2000, blank=True)
     applied_at = models.DateTimeField(_("подана"), default=now)
     decided_at = models.DateTimeField(_("решение"), null=True, blank=True)

@@ -114,3 +114,31 @@ def test_the_persons_own_choice_wins_over_the_patronymic(client):
     user.gender = "n"
     user.save()
     assert user.document_gender == "n"
+
+
+def test_names_on_lists_are_cleaned_too():
+    """What a coordinator's list or a cascade team's list brings in: the enrolment's
+    organisation (printed on certificates) and the cascade person's ФИО and organisation."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cascade.models import Person
+    from courses.importing import roster_import
+    from courses.models import Enrollment
+    from tests.factories import make_cohort
+
+    coordinator = make_user("c02@example.org", role="coordinator", region_code="02", totp=True)
+    listing = (
+        f"ФИО;E-mail;Организация;Должность\nПетрова Анна;p@example.org;{RLO}ЦСОН{ZWSP};психолог"
+    )
+    cohort = make_cohort(regions=("02",))
+    report = roster_import(
+        cohort=cohort, uploaded=SimpleUploadedFile("l.csv", listing.encode()), by=coordinator
+    )
+    assert report.saved
+    assert Enrollment.objects.get(cohort=cohort).organisation_name == "ЦСОН"
+
+    Person.objects.bulk_create(
+        [Person(region=region("02"), full_name=f"{RLO}Белова Нина", organisation=f"ООП{LRM}")]
+    )
+    person = Person.objects.get()
+    assert (person.full_name, person.organisation) == ("Белова Нина", "ООП")
