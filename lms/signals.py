@@ -9,9 +9,8 @@ from django.dispatch import receiver
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .auth_backends import forget_user
 from .middleware import MFA_CONFIRMED_SESSION_KEY
-from .models import RoleAssignment, SecurityEvent, User
+from .models import SecurityEvent, User
 from .services import security_event_log
 from .versions import PAGES, bump
 
@@ -59,16 +58,6 @@ for _signal, _action in (
     (mfa_signals.authenticator_reset, "reset"),
 ):
     _signal.connect(_log_mfa_change(_action), weak=False, dispatch_uid=f"lms-mfa-{_action}")
-
-
-@receiver([post_save, post_delete], sender=User, dispatch_uid="lms-forget-user")
-def forget_changed_user(sender, instance, **kwargs):
-    forget_user(instance.pk)
-
-
-@receiver([post_save, post_delete], sender=RoleAssignment, dispatch_uid="lms-forget-roles")
-def forget_user_of_role(sender, instance, **kwargs):
-    forget_user(instance.user_id)
 
 
 @receiver([post_save, post_delete, page_published, page_unpublished, post_page_move])

@@ -30,7 +30,9 @@ LMS_EMAIL_DELIVERY_BACKEND = env.str(
     "EMAIL_DELIVERY_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
 )
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database only: a deleted session row signs the person out at once, and the
+# cache being down signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

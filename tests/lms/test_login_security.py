@@ -86,6 +86,40 @@ def test_a_deactivated_account_loses_its_open_sessions(client, specialist):
     assert response["Location"].startswith(LOGIN)
 
 
+def test_writes_that_bypass_save_count_from_the_next_request(client, specialist):
+    """A script, a data migration or another service writes with update() or delete(): no
+    signal runs, and still the next request sees it, since who is asking is never cached."""
+    from django.contrib.sessions.models import Session
+
+    from lms.models import RoleAssignment, User
+
+    coordinator = make_user("c54@example.org", role="coordinator", region_code="54", totp=True)
+    client.force_login(coordinator)
+    assert client.get(reverse("courses:coordinate")).status_code == 200
+    RoleAssignment.objects.filter(user=coordinator).delete()
+    assert client.get(reverse("courses:coordinate")).status_code == 404
+
+    client.force_login(specialist)
+    assert client.get(reverse("dashboard")).status_code == 200
+    User.objects.filter(pk=specialist.pk).update(is_active=False)
+    assert client.get(reverse("dashboard"))["Location"].startswith(LOGIN)
+
+    User.objects.filter(pk=specialist.pk).update(is_active=True)
+    client.force_login(specialist)
+    Session.objects.all().delete()  # "sign out everywhere", done in the database
+    assert client.get(reverse("dashboard"))["Location"].startswith(LOGIN)
+
+
+def test_no_user_row_or_password_hash_is_kept_in_the_cache(client, specialist):
+    from django.core.cache import cache
+
+    client.force_login(specialist)
+    assert client.get(reverse("dashboard")).status_code == 200
+    kept = b"".join(value for value in cache._cache.values() if isinstance(value, bytes))
+    assert specialist.password.encode() not in kept
+    assert specialist.email.encode() not in kept
+
+
 @pytest.mark.parametrize("url", ["/admin/login/", "/django-admin/login/"])
 def test_admin_sites_have_no_login_of_their_own(client, url):
     admin = make_user("admin@example.org", role="admin", totp=True)
