@@ -333,3 +333,26 @@ class EventFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ReachRefresh(models.Model):
+    """The one row that refreshes of the waves lock, so that two never run at once (the later
+    could be overwritten by the earlier one's older view), with when the last one ended."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    changed = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"reach refreshed at {self.refreshed_at}"
+
+
+class ReachRequest(models.Model):
+    """A write that changes who is reached (a graduate, an accepted event, a merge), waiting
+    for the waves to be refreshed in Celery (`cascade.reach.refresh_pending`). It is written in
+    the writer's own transaction, so it exists exactly when the write does: a refresh that
+    finds it starts after that write committed and sees it."""
+
+    requested_at = models.DateTimeField(default=now)
+
+    def __str__(self):
+        return f"reach refresh requested at {self.requested_at}"

@@ -11,6 +11,13 @@ by account, or by normalised ФИО and organisation, and duplicates a coordinat
 the record they were merged into. Waves are computed for the whole programme at once (a
 translator's own wave may come from another region) and stored on ``Person``, so pages only
 count rows.
+
+The waves are refreshed in Celery, never in a request: at national size one refresh takes
+seconds, and a marking that completes a whole cohort would otherwise run it once per learner.
+A write that changes who is reached calls `refresh_requested()` in its transaction: it leaves a
+`ReachRequest` row and queues `cascade.tasks.reach_refresh` after the commit. The task takes
+the lock row, refreshes once for every request it finds, and deletes those; the tasks queued
+by the same batch then find nothing and return at once.
 """
 
 import heapq
@@ -18,10 +25,18 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Count, F
+from django.utils.timezone import now
 
 from courses.models import Enrollment
 
-from .models import Event, Participation, Person, person_key
+from .models import (
+    Event,
+    Participation,
+    Person,
+    ReachRefresh,
+    ReachRequest,
+    person_key,
+)
 
 FIRST_LINE = 1
 
@@ -95,9 +110,32 @@ def reach_refresh() -> int:
     return len(changed)
 
 
+def refresh_requested() -> None:
+    """Ask for the waves to be refreshed once the current transaction commits."""
+    from .tasks import reach_refresh as reach_refresh_task
+
+    ReachRequest.objects.create()
+    reach_refresh_task.delay_on_commit()
+
+
+def refresh_pending() -> int:
+    """Refresh the waves if any write asked for it since the last refresh; returns how many
+    requests were served (0: nothing to do). One refresh at a time, under the lock row."""
+    with transaction.atomic():
+        lock, _created = ReachRefresh.objects.select_for_update().get_or_create(pk=1)
+        pending = list(ReachRequest.objects.values_list("pk", flat=True))
+        if not pending:
+            return 0
+        lock.changed = reach_refresh()
+        lock.refreshed_at = now()
+        lock.save(update_fields=["changed", "refreshed_at"])
+        ReachRequest.objects.filter(pk__in=pending).delete()
+    return len(pending)
+
+
 def on_enrollment_completed(sender, enrollment_id, **kwargs):
     """A new graduate is wave 1 of their region from the day they complete."""
-    reach_refresh()
+    refresh_requested()
 
 
 def reach_by_wave(region_ids=None) -> dict:

@@ -20,7 +20,7 @@ from lms.notify import notify
 from lms.uploads import safe_filename
 
 from .models import Event, EventFile, Membership, Participation, Person, Team, person_key
-from .reach import reach_refresh
+from .reach import refresh_requested
 
 log = logging.getLogger(__name__)
 
@@ -381,7 +381,7 @@ def event_review(*, event: Event, by, accept: bool, comment: str = "") -> Event:
             {"event": event},
         )
     if accept:
-        reach_refresh()
+        refresh_requested()
         transaction.on_commit(lambda: event_accepted.send(sender=Event, event_id=event.pk))
     return event
 
@@ -409,7 +409,7 @@ def _merge(duplicate: Person, into: Person, by) -> None:
 def person_merge(*, duplicate: Person, into: Person, by) -> Person:
     """The coordinator says two records are one person: ``duplicate`` then counts as ``into``."""
     _merge(duplicate, into, by)
-    reach_refresh()
+    refresh_requested()
     return into
 
 
@@ -421,7 +421,7 @@ def people_merge(*, keep: Person, duplicates, by) -> Person:
         raise CascadeError(_("Отметьте записи, которые нужно объединить с оставляемой."))
     for duplicate in duplicates:
         _merge(duplicate, keep, by)
-    reach_refresh()
+    refresh_requested()
     return keep
 
 
@@ -436,5 +436,5 @@ def person_unmerge(*, person: Person, by) -> Person:
     person.merged_at = None
     person.save(update_fields=["merged_into", "merged_by", "merged_at"])
     log.info("person %s unmerged by user %s", person.pk, by.pk)
-    reach_refresh()
+    refresh_requested()
     return person

@@ -209,6 +209,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "supervision.tasks.cases_delete_expired",
         "schedule": 60 * 60,
     },
+    # Serves reach refresh requests whose task was lost (broker down at the commit); a no-op
+    # when there are none.
+    "cascade-reach-pending": {"task": "cascade.tasks.reach_refresh", "schedule": 5 * 60},
 }
 # Case texts and files are deleted this many days after their supervision session.
 LMS_CASE_RETENTION_DAYS = env.int("CASE_RETENTION_DAYS", default=30)

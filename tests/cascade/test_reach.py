@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cascade import services
 from cascade.models import Event, Person
-from cascade.reach import reach_by_wave, reach_refresh
+from cascade.reach import reach_by_wave, reach_refresh, refresh_pending
 from tests.factories import enroll, make_cohort, make_course, make_user, region
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,7 @@ def run_event(world, team, trainer, *, participants=(), rows=(), accept=True, ti
 
 
 def waves(code="35"):
+    refresh_pending()  # what the Celery task does once the writes commit
     return reach_by_wave([region(code).pk]).get(region(code).pk, {})
 
 
@@ -249,3 +250,43 @@ def test_a_bad_list_saves_nothing_and_says_which_rows(world):
     assert {3, 4} <= lines
     assert event.participations.count() == 1
     assert not Person.objects.filter(full_name="Иванов Иван Иванович").exists()
+
+
+def test_a_marking_that_completes_a_cohort_refreshes_the_waves_once_outside_the_request(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """«Все присутствовали» completing 30 learners: the request only leaves requests behind;
+    one refresh serves them all and the other queued tasks find nothing to do."""
+    from cascade import reach
+    from cascade.models import ReachRequest
+    from courses import services as courses_services
+    from tests.factories import held, make_session
+
+    course = make_course(modules=0, completion_attendance_percent=100)
+    cohort = make_cohort(course, regions=("35",))
+    learners = [
+        enroll(make_user(f"l{n}@example.org", role="specialist", region_code="35"), cohort)
+        for n in range(30)
+    ]
+    session = held(make_session(cohort))
+    trainer = make_user("t@example.org", role="trainer")
+    runs = []
+    real = reach.reach_refresh
+    monkeypatch.setattr(reach, "reach_refresh", lambda: runs.append(1) or real())
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        courses_services.attendance_mark(
+            session=session, marks={e.pk: "present" for e in learners}, by=trainer
+        )
+    tasks = []
+    for callback in queued:  # after the commit: the completion signals, each queueing a task
+        with django_capture_on_commit_callbacks(execute=False) as queued_tasks:
+            callback()
+        tasks += queued_tasks
+    assert runs == []  # nothing of the cascade's recompute ran in the request
+    assert ReachRequest.objects.count() == 30 and len(tasks) >= 30
+    for task in tasks:  # the worker: the first task serves every request, the rest find none
+        task()
+    assert len(runs) == 1
+    assert not ReachRequest.objects.exists()
+    assert waves() == {1: 30}

@@ -18,7 +18,9 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_a_lead_reports_an_event_and_the_coordinators_acceptance_grows_the_reach(client_as, people):
+def test_a_lead_reports_an_event_and_the_coordinators_acceptance_grows_the_reach(
+    client_as, people, django_capture_on_commit_callbacks
+):
     lead, coordinator = people["lead"], people["coordinator"]
     client = client_as(lead)
     response = client.post(
@@ -81,7 +83,9 @@ def test_a_lead_reports_an_event_and_the_coordinators_acceptance_grows_the_reach
     region_page = client_as(coordinator).get("/cascade/regions/35/").content.decode()
     assert "Отчётов на проверке: 1" in region_page
     assert "Обучено всего: 1." in region_page  # the lead, a graduate
-    client_as(coordinator).post(f"/cascade/events/{event.pk}/review/", {"decision": "accept"})
+    # The waves are refreshed by the Celery task queued when the acceptance commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as(coordinator).post(f"/cascade/events/{event.pk}/review/", {"decision": "accept"})
     event.refresh_from_db()
     assert event.status == Event.Status.ACCEPTED
     region_page = client_as(coordinator).get("/cascade/regions/35/").content.decode()
