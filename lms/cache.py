@@ -1,14 +1,37 @@
-"""Django's Redis cache, keeping its client objects.
+"""Django's Redis cache, keeping its client objects, and answering like an empty cache while
+Redis cannot be reached.
 
 ``django.core.cache.backends.redis`` builds a new ``redis.Redis`` for every cache call, and
 building one fills a table of some 170 response callbacks: about a third of a millisecond of CPU,
 several times on every signed-in page (the session, the consent text, Wagtail's site paths). A
 client is thread-safe and its connection pool already survives between calls, so one client per
 pool is kept instead.
+
+Nothing the site needs to be right lives only in the cache (sessions and the signed-in person
+are read from the database), so losing Redis must slow pages down, not take them down: a call
+that cannot reach Redis is answered as a miss (reads give their default, writes store nothing),
+the failure is logged, and for ``RETRY_SECONDS`` the process does not try again, so a page does
+not wait for a dead server on every call. A write that could not reach Redis may have been an
+invalidation (a version bumped, a kept piece deleted), so the process that lost one empties the
+cache as soon as it reaches Redis again, before anything else: what was kept meanwhile could
+be stale, and a cache may always be empty. Rate limits then let requests through: sign-in keeps
+working while the cache is down (allauth's throttles and ``lms.ratelimit`` count nothing), and
+/healthz reports the cache as down so operators restore it. ``reachable()`` says which it is.
 """
+
+import functools
+import logging
+import time
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class _KeptClients(RedisCacheClient):
@@ -24,7 +47,69 @@ class _KeptClients(RedisCacheClient):
         return client
 
 
+def _or_miss(answer, *, writes=False):
+    """Wrap a cache method: while Redis is unreachable, return ``answer(*args, **kwargs)``."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            if time.monotonic() < self._down_until:
+                self._lost_writes = self._lost_writes or writes
+                return answer(*args, **kwargs)
+            try:
+                if self._lost_writes:
+                    DjangoRedisCache.clear(self)
+                    self._lost_writes = False
+                    log.warning("cache reachable again: emptied it, writes were lost meanwhile")
+                return method(self, *args, **kwargs)
+            except UNREACHABLE as error:
+                self._down_until = time.monotonic() + RETRY_SECONDS
+                self._lost_writes = self._lost_writes or writes
+                log.warning("cache unreachable, serving without it: %s", error)
+                return answer(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+def _stored(*args, **kwargs):
+    return True  # add(): "first of its window", so a rate limit lets the request through
+
+
+def _none(*args, **kwargs):
+    return None
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _KeptClients
+        self._down_until = 0.0
+        self._lost_writes = False
+
+    def reachable(self) -> bool:
+        """Ask Redis now, whatever the last call found."""
+        try:
+            DjangoRedisCache.has_key(self, "lms:cache-reachable")
+        except UNREACHABLE:
+            self._down_until = time.monotonic() + RETRY_SECONDS
+            return False
+        self._down_until = 0.0
+        return True
+
+    get = _or_miss(_default)(DjangoRedisCache.get)
+    get_many = _or_miss(lambda keys, *a, **k: {})(DjangoRedisCache.get_many)
+    has_key = _or_miss(lambda *a, **k: False)(DjangoRedisCache.has_key)
+    add = _or_miss(_stored, writes=True)(DjangoRedisCache.add)
+    set = _or_miss(_none, writes=True)(DjangoRedisCache.set)
+    set_many = _or_miss(lambda *a, **k: [], writes=True)(DjangoRedisCache.set_many)
+    touch = _or_miss(lambda *a, **k: False, writes=True)(DjangoRedisCache.touch)
+    delete = _or_miss(lambda *a, **k: False, writes=True)(DjangoRedisCache.delete)
+    delete_many = _or_miss(_none, writes=True)(DjangoRedisCache.delete_many)
+    incr = _or_miss(lambda key, delta=1, *a, **k: delta, writes=True)(DjangoRedisCache.incr)
+    clear = _or_miss(lambda *a, **k: False, writes=True)(DjangoRedisCache.clear)

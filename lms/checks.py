@@ -11,11 +11,12 @@ PROCESS_LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache",)
 
 @register(Tags.caches, deploy=True)
 def shared_cache(app_configs, **kwargs):
-    """Kept pages, remembered routes and signed-in people (lms.versions, cms.routing,
-    lms.auth_backends) are made stale by writes in any process: every process must share one
-    cache, or one would go on serving what another has changed."""
-    backend = settings.CACHES["default"]["BACKEND"]
-    if backend in PROCESS_LOCAL_CACHES:
+    """Kept pages and remembered routes (lms.versions, cms.routing) are made stale by writes
+    in any process: every process must share one cache, or one would go on serving what
+    another has changed. And the cache empties its own Redis database when it comes back after
+    losing writes (lms.cache), so that database must not be the broker's."""
+    config = settings.CACHES["default"]
+    if config["BACKEND"] in PROCESS_LOCAL_CACHES:
         return [
             Warning(
                 "The default cache is local to each process.",
@@ -24,7 +25,25 @@ def shared_cache(app_configs, **kwargs):
                 id="lms.W001",
             )
         ]
+    locations = config.get("LOCATION", "")
+    locations = [locations] if isinstance(locations, str) else list(locations)
+    if _redis_database(settings.CELERY_BROKER_URL) in {_redis_database(u) for u in locations}:
+        return [
+            Error(
+                "The cache and the Celery broker use the same Redis database.",
+                hint="Give the cache its own database (CACHE_URL=redis://host:6379/1 with the "
+                "broker on /0): emptying the cache would drop queued tasks.",
+                id="lms.E003",
+            )
+        ]
     return []
+
+
+def _redis_database(url: str) -> tuple:
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        return ("not redis", url)
+    return (parts.hostname, parts.port or 6379, parts.path.strip("/") or "0")
 
 
 @register(Tags.security, deploy=True)

@@ -66,3 +66,22 @@ def test_the_redis_cache_keeps_its_client_and_survives_a_lost_connection(broker_
     assert cache.get("greeting") == "здравствуйте"
     cache.delete("greeting")
     assert cache.get("greeting") is None
+
+
+def test_a_cache_that_lost_writes_empties_itself_when_it_reaches_redis_again(broker_url):
+    """While Redis could not be reached an invalidation may have been lost: the first call
+    that reaches it again empties the cache's database, so nothing stale is served."""
+    import time
+
+    from lms.cache import RedisCache
+
+    location = broker_url.rsplit("/", 1)[0] + "/15"  # a database of its own: it is emptied
+    cache = RedisCache(location, {"KEY_PREFIX": "lms-test-lost"})
+    cache.set("piece", "old", 60)
+    cache._down_until = time.monotonic() + 60  # as after a failed call
+    cache.delete("piece")  # the invalidation that cannot reach Redis
+    assert cache.get("piece") is None  # served as a miss meanwhile
+    cache._down_until = 0.0  # Redis answers again
+    assert cache.get("piece") is None
+    cache.set("piece", "new", 60)
+    assert cache.get("piece") == "new"

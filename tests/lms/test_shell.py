@@ -123,7 +123,39 @@ def test_unknown_pages_get_a_russian_404(client):
 def test_healthz_reports_database_and_broker(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "eager"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "eager",
+        "cache": "local",
+    }
+
+
+def test_with_the_cache_unreachable_pages_serve_sign_in_works_and_healthz_says_so(
+    client, settings, caplog, library
+):
+    """Redis for the cache on a port nobody listens on: every page is built from the
+    database, signing in works (throttles count nothing meanwhile), /healthz says "degraded"."""
+    from lms.settings.base import cache_from_url
+    from tests.factories import DEFAULT_PASSWORD, make_user, practice
+
+    settings.CACHES = {"default": cache_from_url("redis://127.0.0.1:9/1")}
+    specialist = make_user("s@example.org", role="specialist")
+    page = practice(library, "Школа приёмных родителей")
+    for url in ("/", "/library/", "/library/?q=приёмных", page.url, "/courses/"):
+        assert client.get(url).status_code == 200, url
+    assert "Школа приёмных родителей" in client.get("/library/?q=приёмных").content.decode()
+    assert client.get("/verify/ABCD-EFGH/").status_code == 404  # looked up, not a 500
+    response = client.post(
+        "/accounts/login/", {"login": specialist.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("profile")).status_code == 200
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.json()["status"] == "degraded" and health.json()["cache"] == "down"
+    assert "cache unreachable" in caplog.text
 
 
 def test_healthz_is_503_when_the_broker_does_not_answer(client, settings):

@@ -63,6 +63,16 @@ def test_the_deploy_check_asks_for_a_shared_cache(settings):
     assert [w.id for w in shared_cache(None)] == ["lms.W001"]
     settings.CACHES = {"default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": "redis://x"}}
     assert shared_cache(None) == []
+    # Emptying the cache must never drop the broker's queued tasks.
+    settings.CELERY_BROKER_URL = "redis://redis.internal:6379/0"
+    for location, errors in (
+        ("redis://redis.internal:6379/1", []),
+        ("redis://redis.internal:6379/0", ["lms.E003"]),
+        ("redis://redis.internal", ["lms.E003"]),
+        ("redis://cache.internal:6379/0", []),
+    ):
+        settings.CACHES = {"default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": location}}
+        assert [e.id for e in shared_cache(None)] == errors, location
 
 
 @pytest.mark.parametrize(
