@@ -28,6 +28,7 @@ from django.db.models import Count, F
 from django.utils.timezone import now
 
 from courses.models import Enrollment
+from lms.queueing import enqueue_on_commit
 
 from .models import (
     Event,
@@ -115,7 +116,7 @@ def refresh_requested() -> None:
     from .tasks import reach_refresh as reach_refresh_task
 
     ReachRequest.objects.create()
-    reach_refresh_task.delay_on_commit()
+    enqueue_on_commit(reach_refresh_task)  # lost with the broker down: beat serves the row
 
 
 def refresh_pending() -> int:

@@ -3,8 +3,11 @@ template), serial numbers without duplicates, PDF generation in Celery, revocati
 with an audit trail."""
 
 import hashlib
+import logging
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -18,6 +21,7 @@ from lms.links import absolute
 from lms.models import SecurityEvent
 from lms.names import Gender, gender_from_patronymic
 from lms.notify import notify
+from lms.queueing import enqueue_on_commit
 from lms.services import security_event_log
 
 from .models import (
@@ -118,8 +122,32 @@ def certificate_issue(
     CertificateEvent.objects.create(
         certificate=certificate, kind=CertificateEvent.Kind.REQUESTED, by=by
     )
-    certificate_generate.delay_on_commit(certificate.pk)
+    # With the broker down the certificate stays «pending» until certificates_requeue finds it.
+    enqueue_on_commit(certificate_generate, certificate.pk)
     return certificate
+
+
+log = logging.getLogger(__name__)
+
+REQUEUE_BATCH = 500
+
+
+def certificates_requeue(*, at=None) -> int:
+    """Queue generation again for certificates left «pending» past the allowed delay, oldest
+    first, at most REQUEUE_BATCH a run; returns how many."""
+    from .tasks import certificate_generate
+
+    before = (at or now()) - timedelta(seconds=settings.LMS_REQUEUE_AFTER_SECONDS)
+    stale = list(
+        Certificate.objects.filter(status=Certificate.Status.PENDING, created_at__lte=before)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    )
+    for pk in stale:
+        certificate_generate.delay(pk)
+    if stale:
+        log.warning("queued again %s certificates left pending", len(stale))
+    return len(stale)
 
 
 def certificate_for_enrollment(*, enrollment: Enrollment, by=None) -> Certificate:

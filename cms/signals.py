@@ -1,4 +1,3 @@
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.admin.mail import (
@@ -14,6 +13,8 @@ from wagtail.signals import (
     workflow_rejected,
 )
 
+from lms.queueing import enqueue_on_commit
+
 from .library import library_changed
 from .models import LibraryDocument, LibraryPage, Proposal, TargetGroup, Topic
 
@@ -25,7 +26,7 @@ def document_saved(sender, instance, created, update_fields=None, **kwargs):
         return
     from .tasks import document_text_extract
 
-    transaction.on_commit(lambda: document_text_extract.delay(instance.pk))
+    enqueue_on_commit(document_text_extract, instance.pk)
 
 
 @receiver(page_published)

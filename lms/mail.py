@@ -7,6 +7,7 @@ nothing; a slow mail server never holds up a page.
 """
 
 import base64
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -62,12 +63,16 @@ def deliver(data: dict) -> int:
 
 
 class CeleryEmailBackend(BaseEmailBackend):
+    """Queues each message for delivery once the transaction commits; with the broker down,
+    the message is delivered from the request instead, so it is not lost."""
+
     def send_messages(self, email_messages):
+        from .queueing import enqueue_on_commit
         from .tasks import email_deliver
 
         count = 0
         for message in email_messages:
             data = message_to_data(message)
-            email_deliver.delay_on_commit(data)
+            enqueue_on_commit(email_deliver, data, fallback=partial(deliver, data))
             count += 1
         return count

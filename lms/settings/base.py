@@ -189,6 +189,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request queueing a task with the broker down gives up within about a second
+# (lms.queueing then logs it and falls back), instead of hanging on kombu's retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Certificates still «pending» this long after they were issued are queued again.
+LMS_REQUEUE_AFTER_SECONDS = env.int("REQUEUE_AFTER_SECONDS", default=5 * 60)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 # An unacknowledged task (its worker died) is handed to another worker after this long.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -212,6 +223,7 @@ CELERY_BEAT_SCHEDULE = {
     # Serves reach refresh requests whose task was lost (broker down at the commit); a no-op
     # when there are none.
     "cascade-reach-pending": {"task": "cascade.tasks.reach_refresh", "schedule": 5 * 60},
+    "certificates-requeue": {"task": "certificates.tasks.certificates_requeue", "schedule": 60},
 }
 # Case texts and files are deleted this many days after their supervision session.
 LMS_CASE_RETENTION_DAYS = env.int("CASE_RETENTION_DAYS", default=30)
