@@ -190,7 +190,12 @@ class Certificate(ChoiceLabelsMixin, models.Model):
                 name="revoked_certificate_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["status", "region"])]
+        indexes = [
+            models.Index(fields=["status", "region"]),
+            # The register's order, whole (the admin) or per region (a coordinator).
+            models.Index(fields=["created_at"], name="certificate_created"),
+            models.Index(fields=["region", "created_at"], name="certificate_region_created"),
+        ]
 
     def __str__(self):
         return f"{self.serial} — {self.holder_name}"

@@ -4,20 +4,32 @@ import zipfile
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cascade.models import Event
-from courses.models import Cohort
+from courses.models import Cohort, Enrollment
 from lms.exports import table_response
 from lms.models import Role
 from lms.ratelimit import rate_limited
 
 from . import services
 from .models import Certificate
+
+REGISTER_PER_PAGE = 50
+
+
+def _count(queryset):
+    """The number of rows of ``queryset`` (correlated to the outer row) as a subquery."""
+    return Coalesce(
+        Subquery(queryset.order_by().values(group=Value(1)).annotate(n=Count("pk")).values("n")),
+        0,
+    )
 
 
 def _visible(user):
@@ -69,29 +81,26 @@ def register(request):
     """The register: coordinators see their region's, the admin everything; cohorts to issue."""
     if not request.user.has_role(Role.COORDINATOR):
         raise Http404
-    certificates = _visible(request.user).order_by("-created_at")[:500]
+    certificates = Paginator(
+        _visible(request.user).order_by("-created_at", "-pk"), REGISTER_PER_PAGE
+    ).get_page(request.GET.get("page"))
     cohorts = None
     if request.user.has_role(Role.ADMIN):
-        cohorts = (
+        # Counted per cohort by subqueries on indexed columns, and a page of cohorts at a time:
+        # the cost does not grow with the number of cohorts or certificates.
+        of_cohort = Certificate.objects.filter(enrollment__cohort=OuterRef("pk"))
+        completed = Enrollment.objects.filter(cohort=OuterRef("pk"), status="completed")
+        cohorts = Paginator(
             Cohort.objects.select_related("course")
             .annotate(
-                completed=Count(
-                    "enrollments", filter=Q(enrollments__status="completed"), distinct=True
-                ),
-                issued=Count(
-                    "enrollments__certificates",
-                    filter=~Q(enrollments__certificates__status="revoked"),
-                    distinct=True,
-                ),
-                pending=Count(
-                    "enrollments__certificates",
-                    filter=Q(enrollments__certificates__status="pending"),
-                    distinct=True,
-                ),
+                completed=_count(completed),
+                issued=_count(of_cohort.exclude(status="revoked")),
+                pending=_count(of_cohort.filter(status="pending")),
             )
             .filter(completed__gt=0)
-            .order_by("-starts_on")
-        )
+            .order_by("-starts_on", "-pk"),
+            REGISTER_PER_PAGE,
+        ).get_page(request.GET.get("cohorts"))
     return render(
         request,
         "certificates/register.html",

@@ -45,6 +45,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "cohort", "region"]
     list_select_related = ["user", "cohort", "region"]
     search_fields = ["user__email", "user__last_name"]
+    show_full_result_count = False
     readonly_fields = [f.name for f in Enrollment._meta.fields]
 
     def has_add_permission(self, request):

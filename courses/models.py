@@ -250,7 +250,10 @@ class Enrollment(ChoiceLabelsMixin, models.Model):
                 name="one_active_enrollment_per_cohort",
             )
         ]
-        indexes = [models.Index(fields=["cohort", "status"])]
+        indexes = [
+            models.Index(fields=["cohort", "status"]),
+            models.Index(fields=["applied_at"], name="enrollment_applied_at"),  # the admin's order
+        ]
 
     def __str__(self):
         return f"{self.user} — {self.cohort}"

@@ -44,6 +44,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "role_assignments__role", "region"]
     list_select_related = ["region"]
     search_fields = ["email", "last_name", "first_name", "middle_name"]
+    show_full_result_count = False
     readonly_fields = ["last_login", "date_joined", "is_staff", "is_superuser"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -142,6 +143,7 @@ class SecurityEventAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     list_select_related = ["user", "actor"]
     search_fields = ["user__email", "actor__email", "ip_address"]
+    show_full_result_count = False
 
 
 @admin.register(DeletionRequest)

@@ -18,6 +18,7 @@ class BookingAdmin(admin.ModelAdmin):
     list_display = ["user", "session", "status", "booked_at"]
     list_filter = ["status"]
     list_select_related = ["user", "session"]
+    show_full_result_count = False
     readonly_fields = [
         "session",
         "user",
