@@ -7,13 +7,17 @@ something a spreadsheet runs: names and titles are typed by people, and a name s
 string starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe (Excel and
 LibreOffice then show it as text); in XLSX every string is a string cell, never a formula or an
 error code. Numbers and dates stay numbers and dates.
+
+Nothing is built whole in memory: a CSV streams, row by row, as the rows are read (the first
+bytes leave at once, whatever the size); an XLSX is written by openpyxl's write-only workbook
+into a temporary file that spills to disk past a few megabytes, then sent from it.
 """
 
 import csv
-import io
+import tempfile
 from itertools import chain
 
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -36,22 +40,40 @@ def _xlsx_cell(worksheet, value):
     return cell
 
 
-def table_response(header, rows, *, fmt: str, filename: str, sheet: str) -> HttpResponse:
+class _Line:
+    """A file-like object for csv.writer that hands back what it was given."""
+
+    def write(self, text):
+        return text
+
+
+def _csv_stream(header, rows):
+    writer = csv.writer(_Line(), delimiter=";")
+    yield ("\ufeff" + writer.writerow([csv_text(v) for v in header])).encode("utf-8")
+    batch = []
+    for row in rows:
+        batch.append(writer.writerow([csv_text(v) for v in row]))
+        if len(batch) == 500:
+            yield "".join(batch).encode("utf-8")
+            batch = []
+    if batch:
+        yield "".join(batch).encode("utf-8")
+
+
+def table_response(header, rows, *, fmt: str, filename: str, sheet: str):
     if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow([csv_text(value) for value in header])
-        writer.writerows([csv_text(value) for value in row] for row in rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            _csv_stream(header, rows), content_type="text/csv; charset=utf-8"
+        )
     elif fmt == "xlsx":
         workbook = Workbook(write_only=True)
         worksheet = workbook.create_sheet(sheet[:31])
         for row in chain([header], rows):
             worksheet.append([_xlsx_cell(worksheet, value) for value in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        stored = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
+        workbook.save(stored)
+        stored.seek(0)
+        response = FileResponse(stored, content_type=XLSX)
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'

@@ -90,12 +90,12 @@ def test_a_lead_reports_an_event_and_the_coordinators_acceptance_grows_the_reach
     assert event.status == Event.Status.ACCEPTED
     region_page = client_as(coordinator).get("/cascade/regions/35/").content.decode()
     assert "Обучено всего: 3." in region_page and "волна 2: 2" in region_page
-    export = client_as(coordinator).get("/cascade/regions/35/reach.csv").content.decode()
+    export = client_as(coordinator).get("/cascade/regions/35/reach.csv").getvalue().decode()
     assert "Вологодская область;Белова Нина Олеговна;ЦСОН;специалист;2;1" in export
     programme = client_as(people["admin"]).get("/cascade/").content.decode()
     assert "Всего обучено в каскаде и программой: 3." in programme
     assert "волна 2: 2" in programme and 'class="cascade-flow"' in programme
-    export = client_as(people["admin"]).get("/cascade/reach.csv").content.decode()
+    export = client_as(people["admin"]).get("/cascade/reach.csv").getvalue().decode()
     assert "Вологодская область;Белова Нина Олеговна;ЦСОН;специалист;2;1" in export
 
 
@@ -133,9 +133,9 @@ def test_who_sees_what(client_as, people):
     # The programme's table: every region for the admin, a coordinator's own, nobody else's.
     assert client_as(people["stranger"]).get("/cascade/reach.csv").status_code == 404
     assert client_as(people["lead"]).get("/cascade/reach.xlsx").status_code == 404
-    other = client_as(people["other_coordinator"]).get("/cascade/reach.csv").content.decode()
+    other = client_as(people["other_coordinator"]).get("/cascade/reach.csv").getvalue().decode()
     assert "Вологодская область" not in other
-    mine = client_as(people["coordinator"]).get("/cascade/reach.csv").content.decode()
+    mine = client_as(people["coordinator"]).get("/cascade/reach.csv").getvalue().decode()
     assert "Вологодская область;Лидия" in mine.replace(people["lead"].last_name + " ", "")
     # Another region's coordinator cannot review, even by posting directly.
     services.participants_upload(

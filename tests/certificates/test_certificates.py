@@ -211,9 +211,9 @@ def test_register_exports(client, completed):
     rows = list(
         csv.reader(
             io.StringIO(
-                client.get(reverse("certificates:register_export", args=["csv"])).content.decode(
-                    "utf-8-sig"
-                )
+                client.get(reverse("certificates:register_export", args=["csv"]))
+                .getvalue()
+                .decode("utf-8-sig")
             ),
             delimiter=";",
         )
@@ -221,7 +221,7 @@ def test_register_exports(client, completed):
     assert rows[0][:3] == ["Номер", "Код проверки", "Владелец"]
     assert rows[1][2] == "Смирнова Анна Сергеевна"
     sheet = load_workbook(
-        io.BytesIO(client.get(reverse("certificates:register_export", args=["xlsx"])).content)
+        io.BytesIO(client.get(reverse("certificates:register_export", args=["xlsx"])).getvalue())
     ).active
     assert sheet.cell(2, 3).value == "Смирнова Анна Сергеевна"
     client.force_login(make_user("s@example.org", role="specialist"))

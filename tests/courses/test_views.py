@@ -299,12 +299,12 @@ def test_attendance_exports_in_csv_and_xlsx(client, world):
     get_as(client, world["people"]["trainer"], "/")
     response = client.get(reverse("courses:attendance_export", args=[world["cohort"].pk, "csv"]))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["ФИО", "E-mail", "Организация", "Статус"]
     assert rows[1][0] == "Иванова Мария Петровна"
     assert rows[1][4] == "Присутствовал"
     xlsx = client.get(reverse("courses:attendance_export", args=[world["cohort"].pk, "xlsx"]))
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(xlsx.getvalue())).active
     assert sheet.cell(2, 5).value == "Присутствовал"
     assert (
         client.get(
@@ -324,10 +324,10 @@ def test_attendance_exports_write_a_typed_formula_as_text(client, world):
     learner.save()
     get_as(client, world["people"]["trainer"], "/")
     response = client.get(reverse("courses:attendance_export", args=[world["cohort"].pk, "csv"]))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")), delimiter=";"))
     assert rows[1][0] == "'" + learner.last_name
     xlsx = client.get(reverse("courses:attendance_export", args=[world["cohort"].pk, "xlsx"]))
-    cell = load_workbook(io.BytesIO(xlsx.content)).active.cell(2, 1)
+    cell = load_workbook(io.BytesIO(xlsx.getvalue())).active.cell(2, 1)
     assert (cell.value, cell.data_type) == (learner.last_name, "s")
 
 
