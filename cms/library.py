@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import BaseViewRestriction, PageViewRestriction
 
 from lms.models import Region, Role
-from lms.versions import CSRF_PLACEHOLDER, bump, current, template_stamp, with_csrf_token
+from lms.versions import CSRF_PLACEHOLDER, bump, current, with_csrf_token
 
 from .models import LibraryPage, Reading, TargetGroup, Topic
 from .search import WORD, normalise, term, terms
@@ -364,7 +364,7 @@ def _visitor_key(request, listing_key: str, template: str) -> str | None:
     if request.user.is_authenticated or len(messages.get_messages(request)):
         return None
     zone = timezone.get_current_timezone_name()
-    which = f"{listing_key}|{zone}|{template_stamp(template)}|{request.get_full_path()}"
+    which = f"{listing_key}|{zone}|{template}|{request.get_full_path()}"
     return "library:visitor-page:" + hashlib.sha256(which.encode()).hexdigest()
 
 

@@ -13,6 +13,9 @@ commit is then stored under versions the commit has already replaced.
 
 Pieces are rendered without the request: what differs per reader (their language and time
 zone, what they may see) belongs in the key, and the CSRF token is put in on the way out.
+
+Every key holds the running release too (``release()``, part of what ``current`` returns), so
+nothing kept by one release of the code or templates is served by the next.
 """
 
 import functools
@@ -21,10 +24,11 @@ import os
 import uuid
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.middleware.csrf import get_token
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -45,9 +49,30 @@ def _new() -> str:
     return uuid.uuid4().hex[:12]
 
 
+@functools.cache
+def release() -> str:
+    """The running release: ``LMS_RELEASE`` (RELEASE_ID, the commit a deploy sets), else a
+    digest of the name, size and time of every file of the project's code, templates and
+    translations, read once per process."""
+    if settings.LMS_RELEASE:
+        return settings.LMS_RELEASE
+    digest = hashlib.sha256()
+    for root, dirs, files in os.walk(settings.BASE_DIR):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+        for name in sorted(files):
+            if name.endswith((".py", ".html", ".txt", ".mo")):
+                path = os.path.join(root, name)
+                stat = os.stat(path)
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:12]
+
+
+SKIPPED_DIRS = {"node_modules", "media", "private", "static", "test-results", "__pycache__"}
+
+
 def current(scopes: Iterable[str]) -> str:
-    """The versions of ``scopes`` as one string, in one cache round trip (two the first time a
-    scope is seen, or after the cache lost it)."""
+    """The release and the versions of ``scopes`` as one string, in one cache round trip (two
+    the first time a scope is seen, or after the cache lost it)."""
     keys = [VERSION_PREFIX + scope for scope in scopes]
     found = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
@@ -55,7 +80,7 @@ def current(scopes: Iterable[str]) -> str:
         for key in missing:
             cache.add(key, _new(), None)  # a version bumped meanwhile is kept, not overwritten
         found.update(cache.get_many(missing))
-    return ".".join(str(found.get(key, "")) for key in keys)
+    return release() + ":" + ".".join(str(found.get(key, "")) for key in keys)
 
 
 def bump(scopes: Iterable[str]) -> None:
@@ -87,7 +112,7 @@ def piece(
     ``"expires_at"``."""
     which = "|".join(
         (
-            template_stamp(template),
+            template,
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
             current(scopes),
@@ -104,16 +129,6 @@ def piece(
         if timeout > 0:
             cache.set(key, html, timeout)
     return mark_safe(with_csrf_token(request, html))  # noqa: S308  (our own template's output)
-
-
-@functools.cache
-def template_stamp(name: str) -> str:
-    """When ``name``'s file last changed: a piece kept before a release that changed its
-    template is not served after it."""
-    try:
-        return str(int(os.path.getmtime(get_template(name).origin.name)))
-    except (AttributeError, OSError):
-        return ""
 
 
 def with_csrf_token(request, html: str) -> str:

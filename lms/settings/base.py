@@ -198,6 +198,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# The release running (a deploy sets the commit): every kept piece of a page is keyed by it.
+# Empty: a digest of the project's files (lms.versions.release).
+LMS_RELEASE = env.str("RELEASE_ID", default="")
 # Certificates still «pending» this long after they were issued are queued again.
 LMS_REQUEUE_AFTER_SECONDS = env.int("REQUEUE_AFTER_SECONDS", default=5 * 60)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")

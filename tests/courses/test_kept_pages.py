@@ -144,6 +144,37 @@ def test_a_piece_is_kept_per_language(rf, settings):
     assert len(kept) == 2
 
 
+def test_a_piece_kept_by_one_release_is_not_served_by_the_next(rf, settings):
+    """A deploy that changes code or an included template: the new release builds its pieces
+    again, whatever the files' dates."""
+    from lms import versions
+
+    calls = []
+
+    def context():
+        calls.append(1)
+        return {}
+
+    def render():
+        versions.release.cache_clear()
+        piece(
+            rf.get("/"),
+            name="rel",
+            scopes=["test"],
+            template="includes/pagination.html",
+            context=context,
+        )
+
+    settings.LMS_RELEASE = "2026.12.1"
+    render()
+    render()
+    assert len(calls) == 1
+    settings.LMS_RELEASE = "2026.12.2"
+    render()
+    assert len(calls) == 2
+    versions.release.cache_clear()
+
+
 def test_roster_shows_learners_enrolled_from_a_list(client, cohort_world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
