@@ -6,7 +6,7 @@ from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import Page
+from wagtail.models import COMMENTS_RELATION_NAME, Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .middleware import MFA_CONFIRMED_SESSION_KEY
@@ -60,9 +60,23 @@ for _signal, _action in (
     _signal.connect(_log_mfa_change(_action), weak=False, dispatch_uid=f"lms-mfa-{_action}")
 
 
+# What saving a draft writes on the page row: nothing a reader of the live site sees.
+DRAFT_FIELDS = {
+    COMMENTS_RELATION_NAME,
+    "latest_revision_created_at",
+    "draft_title",
+    "latest_revision",
+    "has_unpublished_changes",
+}
+
+
 @receiver([post_save, post_delete, page_published, page_unpublished, post_page_move])
-def pages_changed(sender, **kwargs):
+def pages_changed(sender, update_fields=None, **kwargs):
     """Any page saved, deleted, published, unpublished or moved (each signal names the page's
-    own class): what is kept under the pages' version is built again."""
-    if isinstance(sender, type) and issubclass(sender, Page):
-        bump([PAGES])
+    own class): what is kept under the pages' version is built again. A draft saved
+    (``save_revision``) changes only the page's draft fields, so it keeps what is kept."""
+    if not (isinstance(sender, type) and issubclass(sender, Page)):
+        return
+    if update_fields and set(update_fields) <= DRAFT_FIELDS:
+        return
+    bump([PAGES])

@@ -244,6 +244,38 @@ def test_words_inside_a_document_are_found(client, library, django_capture_on_co
     assert "Практика без этого слова" in found and "Другая практика" not in found
 
 
+def test_text_read_after_the_page_was_listed_is_found_at_once(
+    client, library, django_capture_on_commit_callbacks
+):
+    """The text of a document is read in the background after the page is published and its
+    listings kept: the task makes the kept listings stale, so the next search finds it."""
+    doc = document(content=docx("Наставничество выпускников интернатов"), name="m.docx")
+    page = practice(library, "Практика без этого слова")
+    page.attachments = [LibraryAttachment(document=doc)]
+    page.save_revision().publish()
+    assert (
+        "Практика без этого слова" not in client.get("/library/?q=Наставничество").content.decode()
+    )
+    from cms.tasks import document_text_extract
+
+    document_text_extract(doc.pk)  # what the worker does
+    found = client.get("/library/?q=Наставничество").content.decode()
+    assert "Практика без этого слова" in found
+
+
+def test_a_draft_keeps_what_is_kept_and_publishing_replaces_it(library):
+    """Saving a draft changes nothing a reader sees: rosters, panels and routes stay kept."""
+    from lms.versions import PAGES, current
+
+    page = practice(library, "Марафон технологий")
+    before = current([PAGES])
+    page.title = "Марафон технологий: черновик"
+    page.save_revision()
+    assert current([PAGES]) == before
+    page.get_latest_revision().publish()
+    assert current([PAGES]) != before
+
+
 def test_a_pdf_document_is_read_too(library, django_capture_on_commit_callbacks):
     from reportlab.pdfgen.canvas import Canvas
 
