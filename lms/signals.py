@@ -6,7 +6,7 @@ from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import COMMENTS_RELATION_NAME, Page
+from wagtail.models import COMMENTS_RELATION_NAME, Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .middleware import MFA_CONFIRMED_SESSION_KEY
@@ -72,10 +72,11 @@ DRAFT_FIELDS = {
 
 @receiver([post_save, post_delete, page_published, page_unpublished, post_page_move])
 def pages_changed(sender, update_fields=None, **kwargs):
-    """Any page saved, deleted, published, unpublished or moved (each signal names the page's
-    own class): what is kept under the pages' version is built again. A draft saved
+    """Any page or site saved, deleted, published, unpublished or moved (each signal names
+    the page's own class): what is kept under the pages' version is built again, in every
+    process (lms.sites reads the version too). A draft saved
     (``save_revision``) changes only the page's draft fields, so it keeps what is kept."""
-    if not (isinstance(sender, type) and issubclass(sender, Page)):
+    if not (isinstance(sender, type) and issubclass(sender, (Page, Site))):
         return
     if update_fields and set(update_fields) <= DRAFT_FIELDS:
         return

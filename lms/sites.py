@@ -3,8 +3,9 @@
 Wagtail finds the site with a query on every request (``Site.find_for_request``), and every
 ``pageurl`` and every page served needs it. The answer depends only on the request's host and
 port, and sites change rarely, so each process keeps it for ``LMS_SITE_CACHE_SECONDS`` (0 turns
-this off) and forgets it at once when a site or a page is saved or deleted in that process;
-another process sees the change within that time.
+this off), under the version of the site's pages (``lms.versions.PAGES``, one shared-cache
+read a request): a site or a page saved or deleted in any process replaces that version
+(lms.signals), so every process asks again on its next request.
 
 What is kept are the rows' values, not objects: every request gets a site and a root page of
 its own, so nothing one request caches on them (a page's ``specific``) reaches another.
@@ -18,7 +19,9 @@ from django.db.models.signals import post_delete, post_save
 from django.http.request import split_domain_port
 from wagtail.models import Page, Site
 
-_found: dict[tuple[str, int | str], tuple[float, tuple | None]] = {}
+from .versions import PAGES, current
+
+_found: dict[tuple[str, int | str], tuple[float, str, tuple | None]] = {}
 _lock = threading.Lock()
 
 
@@ -44,13 +47,14 @@ def _rebuild(kept: tuple | None) -> Site | None:
 def site_for(request) -> Site | None:
     seconds = settings.LMS_SITE_CACHE_SECONDS
     key = (split_domain_port(request._get_raw_host())[0], request.get_port())
+    version = current([PAGES])
     kept = _found.get(key)
-    if kept is not None and kept[0] > time.monotonic():
-        return _rebuild(kept[1])
+    if kept is not None and kept[0] > time.monotonic() and kept[1] == version:
+        return _rebuild(kept[2])
     site = Site._find_for_request(request)
     found = (_values(site), _values(site.root_page.specific)) if site is not None else None
     with _lock:
-        _found[key] = (time.monotonic() + seconds, found)
+        _found[key] = (time.monotonic() + seconds, version, found)
     return site
 
 

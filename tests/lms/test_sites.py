@@ -56,6 +56,20 @@ def test_a_site_saved_or_deleted_is_followed_at_once(client, remembered):
     assert client.get("/").status_code == 200
 
 
+def test_a_site_changed_in_another_process_is_followed_on_the_next_request(client, remembered):
+    """Another process saves the site: its receivers replace the pages' version in the shared
+    cache, and this process's memo, kept under that version, is asked again."""
+    from lms.signals import pages_changed
+
+    home = HomePage.objects.get()
+    other = home.add_sibling(instance=HomePage(title="Другая главная", slug="other-home"))
+    client.get("/")  # remembered here: the programme's home
+    Site.objects.filter(is_default_site=True).update(root_page=other)  # no signal in this one
+    assert "Другая главная" not in client.get("/").content.decode()  # not yet told
+    pages_changed(sender=Site)  # what the other process's save does in the shared cache
+    assert "Другая главная" in client.get("/").content.decode()
+
+
 def test_the_deploy_check_asks_for_a_shared_cache(settings):
     from lms.checks import shared_cache
 
