@@ -1,7 +1,7 @@
 """Production settings, run locally for ``make bench``.
 
 Everything that makes a page cost what it costs in production stays: DEBUG off, PostgreSQL with
-persistent connections, the cached template loader, cached_db sessions on Redis, every
+persistent connections, the cached template loader, sessions in the database, every
 middleware. Only what a local run over plain HTTP needs is changed: hosts, HTTPS redirects and
 secure cookies, eager Celery tasks, e-mail discarded, static files without a manifest, and the
 bench URLconf that adds the framework floor ``/bench/ok``.

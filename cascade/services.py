@@ -359,7 +359,7 @@ def event_review(*, event: Event, by, accept: bool, comment: str = "") -> Event:
     _check_manager(by, event.team.region_id)
     if event.status != Event.Status.REPORTED:
         raise CascadeError(_("Принять или вернуть можно только отправленный отчёт."))
-    if by.pk == event.reported_by_id:
+    if not may_review(by, event):  # a manager of the region, and not the one who reported
         raise CascadeError(
             _(
                 "Вы отправили этот отчёт: принять или вернуть его должен другой координатор "

@@ -470,7 +470,8 @@ def event_detail(request, pk, *, list_form=None, report_form=None, review_form=N
             "files": event.files.all(),
             "can_report": can_report,
             "can_review": services.may_review(request.user, event),
-            "awaiting_other": event.status == Event.Status.REPORTED
+            "awaiting_other": manages
+            and event.status == Event.Status.REPORTED
             and event.reported_by_id == request.user.pk,
             "may_hand_out": manages or member,
             "list_form": list_form or ParticipantListForm(),

@@ -168,6 +168,8 @@ class Certificate(ChoiceLabelsMixin, models.Model):
     )
     emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
+    # When generation was last handed to Celery (certificates_requeue hands it again later).
+    queued_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["-created_at"]

@@ -32,7 +32,10 @@ from .models import (
     SerialCounter,
 )
 
+log = logging.getLogger(__name__)
+
 SERIES = "ОП"
+REQUEUE_BATCH = 500
 
 
 class CertificateError(Exception):
@@ -127,24 +130,23 @@ def certificate_issue(
     return certificate
 
 
-log = logging.getLogger(__name__)
-
-REQUEUE_BATCH = 500
-
-
 def certificates_requeue(*, at=None) -> int:
-    """Queue generation again for certificates left «pending» past the allowed delay, oldest
-    first, at most REQUEUE_BATCH a run; returns how many."""
+    """Queue generation again for certificates still «pending» LMS_REQUEUE_AFTER_SECONDS after
+    they were last queued, oldest first, at most REQUEUE_BATCH a run; returns how many. Each is
+    marked queued now, so while workers are behind or down it is handed over once a window,
+    not on every run."""
     from .tasks import certificate_generate
 
-    before = (at or now()) - timedelta(seconds=settings.LMS_REQUEUE_AFTER_SECONDS)
+    at = at or now()
+    before = at - timedelta(seconds=settings.LMS_REQUEUE_AFTER_SECONDS)
     stale = list(
-        Certificate.objects.filter(status=Certificate.Status.PENDING, created_at__lte=before)
-        .order_by("created_at")
+        Certificate.objects.filter(status=Certificate.Status.PENDING, queued_at__lte=before)
+        .order_by("queued_at")
         .values_list("pk", flat=True)[:REQUEUE_BATCH]
     )
+    Certificate.objects.filter(pk__in=stale).update(queued_at=at)
     for pk in stale:
-        certificate_generate.delay(pk)
+        enqueue_on_commit(certificate_generate, pk)
     if stale:
         log.warning("queued again %s certificates left pending", len(stale))
     return len(stale)

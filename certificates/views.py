@@ -1,5 +1,6 @@
 import io
 import zipfile
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,6 +23,11 @@ from . import services
 from .models import Certificate
 
 REGISTER_PER_PAGE = 50
+
+
+def _keep(request, name: str) -> str:
+    value = request.GET.get(name)
+    return urlencode({name: value}) if value else ""
 
 
 def _count(queryset):
@@ -107,6 +113,9 @@ def register(request):
         {
             "certificates": certificates,
             "cohorts": cohorts,
+            # Each list's pages keep the other list on the page it was on.
+            "certificates_query": _keep(request, "cohorts"),
+            "cohorts_query": _keep(request, "page"),
         },
     )
 

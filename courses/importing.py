@@ -156,6 +156,12 @@ def roster_import(*, cohort: Cohort, uploaded, by, request=None) -> ImportReport
             report.lines = []
             return report
         Enrollment.objects.bulk_create(new_enrollments)
+        # bulk_create sends no post_save: say here what the new enrolments make stale.
+        versions.touch(
+            cohorts=[cohort.pk],
+            users=[e.user_id for e in new_enrollments],
+            regions={e.region_id for e in new_enrollments},
+        )
         report.saved = True
     return report
 

@@ -283,6 +283,8 @@ def attendance_mark(*, session: SeminarSession, marks: dict[int, str], by) -> in
     who and when. A completion already reached stands (its certificate is issued); a later
     correction is in the history for the coordinator to act on.
     """
+    # Locked, so two submits at once (a double click, two trainers) mark one after the other.
+    session = SeminarSession.objects.select_for_update().get(pk=session.pk)
     if session.cancelled:
         raise CourseError(_("Семинар отменён: посещаемость не отмечается."))
     if not session.has_started:

@@ -159,7 +159,7 @@ def teach(request):
         SeminarSession.objects.filter(Q(cohort__trainers=request.user) | Q(trainers=request.user))
         .filter(cancelled=False, starts_at__gte=now() - timedelta(days=14))
         .select_related("cohort")
-        .annotate(marked=Count("attendance", distinct=True))
+        .annotate(marked=Count("attendance", filter=~Q(attendance__status=""), distinct=True))
         .distinct()
         .order_by("starts_at")[:30]
     )

@@ -35,7 +35,8 @@ def csv_text(value):
 def _xlsx_cell(worksheet, value):
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(worksheet, value=value)
+    # Line breaks as Excel stores them, whichever XML writer openpyxl uses.
+    cell = WriteOnlyCell(worksheet, value=value.replace("\r\n", "\n").replace("\r", "\n"))
     cell.data_type = "s"  # openpyxl makes "=…" a formula and "#N/A" an error code
     return cell
 

@@ -3,7 +3,8 @@
 ``CeleryEmailBackend`` is Django's EMAIL_BACKEND: it turns each message into plain JSON-safe data
 and queues ``lms.tasks.email_deliver``; the task rebuilds the message and hands it to the real
 backend named by LMS_EMAIL_DELIVERY_BACKEND (console, SMTP). A request that rolls back sends
-nothing; a slow mail server never holds up a page.
+nothing; a slow mail server does not hold up a page while the broker is up. With the broker
+down, messages are delivered from the request (lms.queueing): slower, but none is lost.
 """
 
 import base64

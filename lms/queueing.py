@@ -9,6 +9,7 @@ certificate stays «pending» and `certificates.tasks.certificates_requeue` queu
 """
 
 import logging
+import time
 from functools import partial
 
 from django.db import transaction
@@ -17,6 +18,10 @@ from kombu.exceptions import OperationalError
 log = logging.getLogger(__name__)
 
 BROKER_DOWN = (OperationalError, ConnectionError, OSError)
+# After a failure the broker is not tried again for this long, so a request handing over many
+# pieces of work (a list of 500 people) pays for one failed attempt, not 500.
+RETRY_SECONDS = 5
+_down_until = 0.0
 
 
 def enqueue_on_commit(task, *args, fallback=None) -> None:
@@ -24,9 +29,13 @@ def enqueue_on_commit(task, *args, fallback=None) -> None:
 
 
 def _enqueue(task, args, fallback) -> None:
-    try:
-        task.delay(*args)
-    except BROKER_DOWN as error:
-        log.warning("could not queue %s%r: %s", task.name, args, error)
-        if fallback is not None:
-            fallback()
+    global _down_until
+    if time.monotonic() >= _down_until:
+        try:
+            task.delay(*args)
+            return
+        except BROKER_DOWN as error:
+            _down_until = time.monotonic() + RETRY_SECONDS
+            log.warning("could not queue %s: %s", task.name, error)
+    if fallback is not None:
+        fallback()

@@ -57,8 +57,19 @@ def release() -> str:
     if settings.LMS_RELEASE:
         return settings.LMS_RELEASE
     digest = hashlib.sha256()
+    stored = {
+        os.path.realpath(str(path))
+        for path in (settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT, settings.STATIC_ROOT)
+        if path
+    }
     for root, dirs, files in os.walk(settings.BASE_DIR):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in SKIPPED_DIRS
+            and os.path.realpath(os.path.join(root, d)) not in stored
+        )
         for name in sorted(files):
             if name.endswith((".py", ".html", ".txt", ".mo")):
                 path = os.path.join(root, name)
@@ -67,7 +78,7 @@ def release() -> str:
     return digest.hexdigest()[:12]
 
 
-SKIPPED_DIRS = {"node_modules", "media", "private", "static", "test-results", "__pycache__"}
+SKIPPED_DIRS = {"node_modules", "test-results", "__pycache__"}  # and uploaded or collected files
 
 
 def current(scopes: Iterable[str]) -> str:

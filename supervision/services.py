@@ -317,6 +317,7 @@ def _count_supervisions(user):
 def attendance_mark(*, session: SupervisionSession, marks: dict[int, str], by) -> int:
     """Mark attended / absent / excused on bookings that hold a seat, once the session has
     begun; «booked» sets a mistaken mark back to «не отмечено». Returns how many changed."""
+    session = SupervisionSession.objects.select_for_update().get(pk=session.pk)
     if session.is_cancelled:
         raise SupervisionError(_("Супервизия отменена: посещаемость не отмечается."))
     if not session.has_started:

@@ -180,14 +180,18 @@ def test_roster_shows_learners_enrolled_from_a_list(client, cohort_world):
 
     w = cohort_world
     coordinator = make_user("c54@example.org", role="coordinator", region_code="54", totp=True)
+    known = make_user("known@example.org", role="specialist", last_name="Известнова")
     roster = reverse("courses:cohort_roster", args=[w["cohort"].pk])
     assert "Спискова" not in page(client, coordinator, roster)
+    # A new person and someone already on the platform (written in bulk, with no signal).
     content = (
         "ФИО;E-mail;Организация;Должность\n"
         "Спискова Анна Павловна;listed@example.org;ООП Искитима;Специалист\n"
+        f"Известнова Мария Петровна;{known.email};ООП;Специалист\n"
     ).encode()
     client.post(
         reverse("courses:cohort_import", args=[w["cohort"].pk]),
         {"file": SimpleUploadedFile("list.csv", content)},
     )
-    assert "Спискова" in page(client, coordinator, roster)
+    html = page(client, coordinator, roster)
+    assert "Спискова" in html and "Известнова" in html
