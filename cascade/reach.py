@@ -119,11 +119,13 @@ def refresh_requested() -> None:
     enqueue_on_commit(reach_refresh_task)  # lost with the broker down: beat serves the row
 
 
-def refresh_pending() -> int:
+def refresh_pending(*, nowait: bool = False) -> int:
     """Refresh the waves if any write asked for it since the last refresh; returns how many
-    requests were served (0: nothing to do). One refresh at a time, under the lock row."""
+    requests were served (0: nothing to do). One refresh at a time, under the lock row; with
+    ``nowait`` a refresh already running raises OperationalError instead of being waited for
+    (the task then retries later, and does not hold a worker meanwhile)."""
     with transaction.atomic():
-        lock, _created = ReachRefresh.objects.select_for_update().get_or_create(pk=1)
+        lock, _created = ReachRefresh.objects.select_for_update(nowait=nowait).get_or_create(pk=1)
         pending = list(ReachRequest.objects.values_list("pk", flat=True))
         if not pending:
             return 0

@@ -10,13 +10,16 @@ pool is kept instead.
 Nothing the site needs to be right lives only in the cache (sessions and the signed-in person
 are read from the database), so losing Redis must slow pages down, not take them down: a call
 that cannot reach Redis is answered as a miss (reads give their default, writes store nothing),
-the failure is logged, and for ``RETRY_SECONDS`` the process does not try again, so a page does
-not wait for a dead server on every call. A write that could not reach Redis may have been an
-invalidation (a version bumped, a kept piece deleted), so the process that lost one empties the
-cache as soon as it reaches Redis again, before anything else: what was kept meanwhile could
-be stale, and a cache may always be empty. Rate limits then let requests through: sign-in keeps
-working while the cache is down (allauth's throttles and ``lms.ratelimit`` count nothing), and
-/healthz reports the cache as down so operators restore it. ``reachable()`` says which it is.
+the failure is logged, and for ``RETRY_SECONDS`` no thread of the process tries again, so a page
+does not wait for a dead server on every call. A write that could not reach Redis may have been
+an invalidation (a version bumped, a kept piece deleted), so the process that lost one empties
+the cache as soon as any of its threads reaches Redis again, before anything else: what was
+kept meanwhile could be stale, and a cache may always be empty. (Django gives each thread its
+own cache object; this state is the process's, per Redis location.) Rate limits then let
+requests through: sign-in keeps working while the cache is down (allauth's throttles and
+``lms.ratelimit`` count nothing; locking everyone out would be worse than a few minutes without
+throttles, and /healthz reports the cache as down so operators restore it). ``reachable()``
+says which it is.
 """
 
 import functools
@@ -47,24 +50,37 @@ class _KeptClients(RedisCacheClient):
         return client
 
 
+class _Reach:
+    """What this process knows of one Redis location: unreachable until when, and whether a
+    write was lost meanwhile."""
+
+    def __init__(self):
+        self.down_until = 0.0
+        self.lost_writes = False
+
+
+_reach: dict[str, _Reach] = {}
+
+
 def _or_miss(answer, *, writes=False):
     """Wrap a cache method: while Redis is unreachable, return ``answer(*args, **kwargs)``."""
 
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
-            if time.monotonic() < self._down_until:
-                self._lost_writes = self._lost_writes or writes
+            state = self._reach
+            if time.monotonic() < state.down_until:
+                state.lost_writes = state.lost_writes or writes
                 return answer(*args, **kwargs)
             try:
-                if self._lost_writes:
+                if state.lost_writes:
                     DjangoRedisCache.clear(self)
-                    self._lost_writes = False
+                    state.lost_writes = False
                     log.warning("cache reachable again: emptied it, writes were lost meanwhile")
                 return method(self, *args, **kwargs)
             except UNREACHABLE as error:
-                self._down_until = time.monotonic() + RETRY_SECONDS
-                self._lost_writes = self._lost_writes or writes
+                state.down_until = time.monotonic() + RETRY_SECONDS
+                state.lost_writes = state.lost_writes or writes
                 log.warning("cache unreachable, serving without it: %s", error)
                 return answer(*args, **kwargs)
 
@@ -89,17 +105,16 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _KeptClients
-        self._down_until = 0.0
-        self._lost_writes = False
+        self._reach = _reach.setdefault(str(server), _Reach())
 
     def reachable(self) -> bool:
         """Ask Redis now, whatever the last call found."""
         try:
             DjangoRedisCache.has_key(self, "lms:cache-reachable")
         except UNREACHABLE:
-            self._down_until = time.monotonic() + RETRY_SECONDS
+            self._reach.down_until = time.monotonic() + RETRY_SECONDS
             return False
-        self._down_until = 0.0
+        self._reach.down_until = 0.0
         return True
 
     get = _or_miss(_default)(DjangoRedisCache.get)

@@ -66,3 +66,34 @@ def test_the_same_application_sent_five_times_at_once_is_recorded_once(postgres)
     responses = run_in_parallel([lambda c=c: c.post(url, data) for c in client_list])
     assert all(r.status_code == 302 for r in responses)
     assert Enrollment.objects.filter(user=learner, cohort=cohort).count() == 1
+
+
+def test_two_submits_of_all_present_at_once_mark_each_learner_once(postgres):
+    """A double click on «Все присутствовали», or two trainers at once: no error page, one
+    mark per learner, each change recorded once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from courses.models import Attendance, AttendanceChange
+    from tests.factories import enroll, make_session
+
+    cohort = make_cohort(regions=("54",))
+    for n in range(5):
+        enroll(make_user(f"l{n}@example.org", role="specialist"), cohort)
+    session = make_session(cohort, starts_at=timezone.now() - dt.timedelta(hours=1))
+    trainers = [make_user(f"t{n}@example.org", role="trainer") for n in range(2)]
+    cohort.trainers.add(*trainers)
+    clients = []
+    for trainer in trainers:
+        client = Client()
+        client.force_login(trainer)
+        clients.append(client)
+    url = reverse("courses:session_attendance", args=[session.pk])
+
+    responses = run_in_parallel(
+        [lambda c=c: c.post(url, {"all_present": "1"}, follow=True) for c in clients]
+    )
+    assert all(r is not None and r.status_code == 200 for r in responses)
+    assert Attendance.objects.filter(session=session, status="present").count() == 5
+    assert AttendanceChange.objects.count() == 5
