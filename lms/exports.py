@@ -18,6 +18,7 @@ import tempfile
 from itertools import chain
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -48,7 +49,14 @@ class _Line:
         return text
 
 
-def _csv_stream(header, rows):
+def _csv_stream(header, rows, language, zone):
+    """The CSV's bytes, the rows read as they are sent: after the view has returned, so in the
+    reader's language and time zone, which the middleware no longer holds by then."""
+    with translation.override(language), timezone.override(zone):
+        yield from _csv_lines(header, rows)
+
+
+def _csv_lines(header, rows):
     writer = csv.writer(_Line(), delimiter=";")
     yield ("\ufeff" + writer.writerow([csv_text(v) for v in header])).encode("utf-8")
     batch = []
@@ -63,9 +71,10 @@ def _csv_stream(header, rows):
 
 def table_response(header, rows, *, fmt: str, filename: str, sheet: str):
     if fmt == "csv":
-        response = StreamingHttpResponse(
-            _csv_stream(header, rows), content_type="text/csv; charset=utf-8"
+        stream = _csv_stream(
+            header, rows, translation.get_language(), timezone.get_current_timezone()
         )
+        response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         workbook = Workbook(write_only=True)
         worksheet = workbook.create_sheet(sheet[:31])

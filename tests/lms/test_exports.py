@@ -74,3 +74,17 @@ def test_a_csv_streams_its_rows_as_they_are_read():
     assert first.startswith("\ufeffФИО;№".encode())
     assert len(read) < 1000
     assert sum(1 for _chunk in chunks) > 10 and len(read) == 50_000
+
+
+def test_a_streamed_csv_is_written_in_the_readers_language_and_zone():
+    """The rows of a CSV are read while it is sent, after the view (and the middleware that
+    set the reader's language and zone) returned: they still see the reader's own."""
+    from django.utils import timezone, translation
+
+    def rows():
+        yield [translation.get_language(), timezone.get_current_timezone_name()]
+
+    with translation.override("en"), timezone.override("Asia/Novosibirsk"):
+        response = table_response(["язык", "пояс"], rows(), fmt="csv", filename="x", sheet="x")
+    text = response.getvalue().decode("utf-8-sig")  # sent after the view returned
+    assert "en;Asia/Novosibirsk" in text
