@@ -549,7 +549,7 @@ def event_report(request, pk):
         lambda event, data: services.event_report(
             event=event, by=request.user, outcome=data["outcome"], files=data["files"]
         ),
-        _("Отчёт отправлен координатору региона."),
+        _("Отчёт отправлен на проверку."),
     )
 
 
