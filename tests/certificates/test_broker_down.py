@@ -28,7 +28,7 @@ def _forget_broker_connections():
 @pytest.fixture
 def broker_down(celery_conf, settings):
     settings.EMAIL_BACKEND = "lms.mail.CeleryEmailBackend"
-    celery_conf(task_always_eager=False, broker_url="redis://127.0.0.1:9/0")
+    celery_conf(task_always_eager=False, broker_write_url="redis://127.0.0.1:9/0")
     _forget_broker_connections()
     yield
     _forget_broker_connections()

@@ -75,7 +75,7 @@ def test_a_cache_that_lost_writes_empties_itself_when_it_reaches_redis_again(bro
 
     from lms.cache import RedisCache
 
-    location = broker_url.rsplit("/", 1)[0] + "/15"  # a database of its own: it is emptied
+    location = broker_url.rsplit("/", 1)[0] + "/13"  # a database of its own: it is emptied
     cache = RedisCache(location, {"KEY_PREFIX": "lms-test-lost"})
     cache.set("piece", "old", 60)
     cache._reach.down_until = time.monotonic() + 60  # as after a failed call
