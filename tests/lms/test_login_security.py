@@ -110,6 +110,23 @@ def test_writes_that_bypass_save_count_from_the_next_request(client, specialist)
     assert client.get(reverse("dashboard"))["Location"].startswith(LOGIN)
 
 
+def test_signing_out_the_other_sessions_ends_them_at_once(specialist):
+    """«Где выполнен вход»: the person sees where they are signed in and signs the other
+    browsers out; the other browser's next request goes to the sign-in page."""
+    from django.test import Client
+
+    here, elsewhere = Client(), Client(HTTP_USER_AGENT="Firefox на рабочем компьютере")
+    for browser in (here, elsewhere):
+        login(browser, specialist.email, DEFAULT_PASSWORD)
+        assert browser.get(reverse("dashboard")).status_code == 200
+    page = here.get(reverse("usersessions_list")).content.decode()
+    assert "Выйти из других сеансов" in page and "Firefox" in page
+    here.post(reverse("usersessions_list"))
+    assert elsewhere.get(reverse("dashboard"))["Location"].startswith(LOGIN)
+    assert here.get(reverse("dashboard")).status_code == 200
+    assert 'href="/accounts/sessions/"' in here.get(reverse("dashboard")).content.decode()
+
+
 def test_no_user_row_or_password_hash_is_kept_in_the_cache(client, specialist):
     from django.core.cache import cache
 
