@@ -11,7 +11,7 @@ found.
 from django.core.cache import cache
 from wagtail.url_routing import RouteResult
 
-from lms.versions import PAGES, current
+from lms.versions import pages_version
 
 ROUTE_SECONDS = 60 * 60
 
@@ -22,7 +22,7 @@ def route_remembered(root, request, path_components, walk) -> RouteResult:
     if not path_components:
         return walk(request, path_components)
     url_path = root.url_path + "".join(f"{part}/" for part in path_components)
-    key = f"cms:route:{root.pk}:{url_path}:{current([PAGES])}"
+    key = f"cms:route:{root.pk}:{url_path}:{pages_version(request)}"
     page = cache.get(key)
     if page is not None:
         return RouteResult(page)

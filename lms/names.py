@@ -25,6 +25,17 @@ _DROPPED = frozenset({"Cf", "Co", "Cs", "Cn"})
 _AS_SPACE = frozenset({"Cc", "Zs", "Zl", "Zp"})
 
 
+def clean_saved(model, fields) -> None:
+    """Clean what ``fields`` of ``model`` already hold: for the data migration that puts
+    NameField on fields whose rows were saved before (``model`` is its historical model)."""
+    for row in model.objects.only("pk", *fields).iterator():
+        changed = [f for f in fields if clean_name(getattr(row, f)) != getattr(row, f)]
+        for f in changed:
+            setattr(row, f, clean_name(getattr(row, f)))
+        if changed:
+            row.save(update_fields=changed)
+
+
 def clean_name(value):
     """``value`` in NFC, without invisible characters, spaces collapsed and stripped."""
     if not isinstance(value, str):

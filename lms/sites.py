@@ -19,7 +19,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http.request import split_domain_port
 from wagtail.models import Page, Site
 
-from .versions import PAGES, current
+from .versions import pages_version
 
 _found: dict[tuple[str, int | str], tuple[float, str, tuple | None]] = {}
 _lock = threading.Lock()
@@ -47,7 +47,7 @@ def _rebuild(kept: tuple | None) -> Site | None:
 def site_for(request) -> Site | None:
     seconds = settings.LMS_SITE_CACHE_SECONDS
     key = (split_domain_port(request._get_raw_host())[0], request.get_port())
-    version = current([PAGES])
+    version = pages_version(request)
     kept = _found.get(key)
     if kept is not None and kept[0] > time.monotonic() and kept[1] == version:
         return _rebuild(kept[2])

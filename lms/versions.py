@@ -94,6 +94,14 @@ def current(scopes: Iterable[str]) -> str:
     return release() + ":" + ".".join(str(found.get(key, "")) for key in keys)
 
 
+def pages_version(request) -> str:
+    """``current([PAGES])``, read once per request: the remembered site and the remembered
+    route of the same request both need it."""
+    if not hasattr(request, "_lms_pages_version"):
+        request._lms_pages_version = current([PAGES])
+    return request._lms_pages_version
+
+
 def bump(scopes: Iterable[str]) -> None:
     """Replace the versions of ``scopes`` now and again once the transaction commits."""
     keys = [VERSION_PREFIX + scope for scope in set(scopes)]

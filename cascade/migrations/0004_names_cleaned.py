@@ -3,20 +3,12 @@
 import lms.names
 from django.db import migrations
 
-from lms.names import clean_name
+from lms.names import clean_saved
 
 
 def clean_saved_names(apps, schema_editor):
     """Names saved before they were cleaned: invisible characters out, NFC, single spaces."""
-    fields = ('full_name', 'organisation')
-    model = apps.get_model("cascade", "Person")
-    for row in model.objects.only("pk", *fields).iterator():
-        changed = [f for f in fields if clean_name(getattr(row, f)) != getattr(row, f)]
-        if changed:
-            for f in changed:
-                setattr(row, f, clean_name(getattr(row, f)))
-            row.save(update_fields=changed)
-
+    clean_saved(apps.get_model("cascade", "Person"), ("full_name", "organisation"))
 
 
 class Migration(migrations.Migration):

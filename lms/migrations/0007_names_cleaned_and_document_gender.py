@@ -3,21 +3,13 @@
 import lms.names
 from django.db import migrations, models
 
-from lms.names import clean_name
+from lms.names import clean_saved
 
 
 def clean_saved_names(apps, schema_editor):
     """Names saved before they were cleaned: invisible characters out, NFC, single spaces."""
-    for model, fields in (
-        (apps.get_model("lms", "User"), ("last_name", "first_name", "middle_name")),
-        (apps.get_model("lms", "Organisation"), ("name",)),
-    ):
-        for row in model.objects.only("pk", *fields).iterator():
-            changed = [f for f in fields if clean_name(getattr(row, f)) != getattr(row, f)]
-            if changed:
-                for f in changed:
-                    setattr(row, f, clean_name(getattr(row, f)))
-                row.save(update_fields=changed)
+    clean_saved(apps.get_model("lms", "User"), ("last_name", "first_name", "middle_name"))
+    clean_saved(apps.get_model("lms", "Organisation"), ("name",))
 
 
 class Migration(migrations.Migration):

@@ -40,13 +40,17 @@ def world():
     }
 
 
-def run_event(world, team, trainer, *, participants=(), rows=(), accept=True, title="Семинар"):
+def run_event(
+    world, team, trainer, *, participants=(), rows=(), accept=True, title="Семинар", by=None
+):
     """An event of ``team`` held yesterday by ``trainer``: accounts join by code, ``rows`` come
-    as a list; the report is sent and, if ``accept``, accepted by the coordinator."""
+    as a list; the report is sent (by ``by``, else the trainer, who also plans and lists) and,
+    if ``accept``, accepted by the coordinator."""
+    by = by or trainer
     start = timezone.now() - dt.timedelta(days=1)
     event = services.event_plan(
         team=team,
-        by=trainer,
+        by=by,
         trainers=[trainer],
         modules=world["modules"][:1],
         title=title,
@@ -61,9 +65,9 @@ def run_event(world, team, trainer, *, participants=(), rows=(), accept=True, ti
     for user in participants:
         services.event_join(code=event.invite_code.lower(), user=user)
     if rows:
-        report = services.participants_upload(event=event, uploaded=csv_list(*rows), by=trainer)
+        report = services.participants_upload(event=event, uploaded=csv_list(*rows), by=by)
         assert report.saved, report.errors
-    services.event_report(event=event, by=trainer, outcome="Провели.")
+    services.event_report(event=event, by=by, outcome="Провели.")
     if accept:
         services.event_review(event=event, by=world["coordinator"], accept=True)
     event.refresh_from_db()
@@ -188,27 +192,15 @@ def test_a_report_is_accepted_by_someone_other_than_who_sent_it(world, mailoutbo
     coordinator, lead = world["coordinator"], world["graduates"][0]
     team = services.team_create(by=coordinator, region=region("35"), name="Т", lead=lead)
     admin = make_user("admin@example.org", role="admin", totp=True)
-    start = timezone.now() - dt.timedelta(days=1)
-    event = services.event_plan(
-        team=team,
-        by=coordinator,
-        trainers=[lead],
-        modules=world["modules"][:1],
-        title="Семинар",
-        format=Event.Format.ONLINE,
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=4),
-        municipality="г. Вологда",
-        link="https://meet.example.org/x",
-        expected_participants=20,
-        hours=4,
-    )
-    services.participants_upload(
-        event=event, uploaded=csv_list(("Белова Нина", "ЦСОН", "специалист", "")), by=coordinator
-    )
     mailoutbox.clear()
-    services.event_report(event=event, by=coordinator, outcome="Провели.")
-    event.refresh_from_db()
+    event = run_event(
+        world,
+        team,
+        lead,
+        rows=[("Белова Нина", "ЦСОН", "специалист", "")],
+        accept=False,
+        by=coordinator,
+    )
     assert (event.reported_by, event.status) == (coordinator, Event.Status.REPORTED)
     # The region's only coordinator sent it: the programme admin is asked instead.
     assert [m.to for m in mailoutbox] == [[admin.email]]
