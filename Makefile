@@ -38,8 +38,10 @@ test: install
 screenshots: install
 	LMS_SCREENSHOTS_DIR=docs/screenshots $(PY) -m pytest --create-db -q -m browser tests/browser
 
+# SCALE: both (the default), demo or national; see bench/run.py.
+SCALE ?= both
 bench: install
-	$(PY) -m bench.run
+	BENCH_SCALE=$(SCALE) $(PY) -m bench.run
 
 lint: install
 	$(VENV)/bin/ruff check .

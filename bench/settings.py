@@ -20,6 +20,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-not-used-anywhere-
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("DATABASE_URL", BENCH_DATABASE_URL)
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
 
 from lms.settings.production import *  # noqa: E402, F403
 from lms.settings.production import cache_from_url, env  # noqa: E402
