@@ -6,7 +6,8 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -304,13 +305,18 @@ def programme_export(request, fmt):
 
 
 def _reach_table(regions, fmt, filename):
+    events = (
+        Participation.objects.filter(person=OuterRef("pk"))
+        .order_by()
+        .values("person")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     people = (
         Person.objects.filter(region__in=regions, merged_into__isnull=True, wave__isnull=False)
-        .select_related("region")
-        .annotate(
-            events=Count("participations", distinct=True), region_title=Region.title_expression()
-        )
+        .annotate(region_title=Region.title_expression(), events=Coalesce(Subquery(events), 0))
         .order_by("region_title", "wave", "full_name")
+        .values_list("region_title", "full_name", "organisation", "position", "wave", "events")
     )
     header = [
         _("Регион"),
@@ -320,11 +326,9 @@ def _reach_table(regions, fmt, filename):
         _("Волна"),
         _("Мероприятий"),
     ]
-    rows = (
-        (str(p.region), p.full_name, p.organisation, p.position, p.wave, p.events)
-        for p in people.iterator()
+    return table_response(
+        header, people.iterator(chunk_size=2000), fmt=fmt, filename=filename, sheet=_("Охват")
     )
-    return table_response(header, rows, fmt=fmt, filename=filename, sheet=_("Охват"))
 
 
 @login_required

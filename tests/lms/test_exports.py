@@ -88,3 +88,39 @@ def test_a_streamed_csv_is_written_in_the_readers_language_and_zone():
         response = table_response(["язык", "пояс"], rows(), fmt="csv", filename="x", sheet="x")
     text = response.getvalue().decode("utf-8-sig")  # sent after the view returned
     assert "en;Asia/Novosibirsk" in text
+
+
+def test_an_xlsx_streams_too_and_opens_whole():
+    """A 50,000-row workbook leaves in chunks as its rows are read, and what arrives is one
+    workbook with every row, numbers as numbers."""
+    read = []
+
+    def rows():
+        for n in range(50_000):
+            read.append(n)
+            yield [f"Иванова{n} Мария", n]
+
+    response = table_response(["ФИО", "№"], rows(), fmt="xlsx", filename="x", sheet="Реестр")
+    assert response.streaming
+    chunks = iter(response.streaming_content)
+    body = [next(chunks)]
+    assert body[0].startswith(b"PK")  # the archive begins before the rows are all read
+    assert len(read) < 1000
+    body += list(chunks)
+    assert len(body) > 10 and len(read) == 50_000
+    workbook = load_workbook(io.BytesIO(b"".join(body)), read_only=True)
+    assert workbook.sheetnames == ["Реестр"]
+    values = list(workbook.active.values)
+    assert values[0] == ("ФИО", "№")
+    assert values[-1] == ("Иванова49999 Мария", 49999) and len(values) == 50_001
+
+
+def test_an_xlsx_keeps_what_xml_can_hold_and_a_sheet_name_excel_accepts():
+    """Control characters pasted with a name cannot break the workbook, and a sheet named
+    with characters Excel refuses is still opened."""
+    response = table_response(
+        ["ФИО"], [["Петров\x00\x0bа <b>&</b>"]], fmt="xlsx", filename="x", sheet="Охват: 2026/27"
+    )
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    assert workbook.sheetnames == ["Охват  2026 27"]
+    assert workbook.active.cell(2, 1).value == "Петрова <b>&</b>"
