@@ -42,9 +42,9 @@ class EnrollmentAdmin(admin.ModelAdmin):
     """Read-mostly: decisions go through the coordinator's pages, which lock and notify."""
 
     list_display = ["user", "cohort", "region", "status", "applied_at"]
-    list_filter = ["status", "cohort", "region"]
+    list_filter = ["status", "cohort__course", "region"]
     list_select_related = ["user", "cohort", "region"]
-    search_fields = ["user__email", "user__last_name"]
+    search_fields = ["user__email", "user__last_name", "cohort__title"]
     show_full_result_count = False
     readonly_fields = [f.name for f in Enrollment._meta.fields]
 

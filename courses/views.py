@@ -49,14 +49,34 @@ def _role_required(request, *roles):
 # Public ---------------------------------------------------------------------------------------
 
 
+COHORTS_ON_LIST = 5  # open cohorts named per course on the list; the course page has them all
+
+
 def course_list(request):
-    courses = Course.objects.filter(is_published=True).prefetch_related(
-        Prefetch(
-            "cohorts",
-            queryset=Cohort.objects.open_for_applications().with_fill().prefetch_related("regions"),
-            to_attr="open_cohorts",
-        )
+    """Published courses, each with how many cohorts take applications and in how many regions,
+    and the first few of them open in the reader's region: the page costs the same with ten
+    open cohorts or a thousand."""
+    at = now()
+    open_ = Q(
+        cohorts__status=Cohort.Status.RECRUITING,
+        cohorts__applications_open_at__lte=at,
+        cohorts__applications_close_at__gt=at,
     )
+    courses = Course.objects.filter(is_published=True).annotate(
+        open_count=Count("cohorts", filter=open_, distinct=True),
+        open_regions=Count("cohorts__regions", filter=open_, distinct=True),
+    )
+    region_id = getattr(request.user, "region_id", None)
+    if region_id:
+        courses = courses.prefetch_related(
+            Prefetch(
+                "cohorts",
+                queryset=Cohort.objects.open_for_applications(at)
+                .filter(regions=region_id)
+                .order_by("applications_close_at", "pk")[:COHORTS_ON_LIST],
+                to_attr="open_here",
+            )
+        )
     return render(request, "courses/course_list.html", {"courses": courses})
 
 
