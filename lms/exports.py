@@ -6,7 +6,7 @@ something a spreadsheet runs: names and titles are typed by people, and a name s
 ``=HYPERLINK("http://…","x")`` must not become a live formula in the reader's Excel. In CSV a
 string starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe (Excel and
 LibreOffice then show it as text); in XLSX every string is a string cell, never a formula or an
-error code. Numbers and dates stay numbers and dates.
+error code. Numbers stay numbers; dates are given as ISO text (2026-12-03), read alike in both.
 
 Nothing is built whole in memory and both formats stream, row by row, as the rows are read: the
 first bytes leave at once, whatever the size. An XLSX is the smallest workbook Excel and
