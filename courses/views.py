@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -166,24 +166,50 @@ def module_studied(request, pk):
 # Trainer --------------------------------------------------------------------------------------
 
 
+FINISHED_ON_TEACH = 10  # finished cohorts listed on the teaching page, the latest first
+
+
 @login_required
 def teach(request):
+    """A trainer's cohorts that are not over, the latest few finished ones (a trainer of many
+    years has dozens; ``?finished=all`` lists them all), and the seminars of the last two weeks
+    and ahead to mark."""
     _role_required(request, Role.TRAINER)
-    cohorts = (
-        Cohort.objects.filter(trainers=request.user)
-        .select_related("course")
-        .with_fill()
-        .order_by("-starts_on")
+    mine = Cohort.objects.filter(trainers=request.user)
+    over = [Cohort.Status.FINISHED, Cohort.Status.CANCELLED]
+    listed = mine.select_related("course").with_fill().order_by("-starts_on", "-pk")
+    current = list(listed.exclude(status__in=over))
+    every = request.GET.get("finished") == "all"
+    finished = listed.filter(status__in=over)
+    finished = list(finished if every else finished[: FINISHED_ON_TEACH + 1])
+    marked = (
+        Attendance.objects.filter(session=OuterRef("pk"))
+        .exclude(status="")
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    own = SeminarSession.trainers.through.objects.filter(user=request.user)
     sessions = (
-        SeminarSession.objects.filter(Q(cohort__trainers=request.user) | Q(trainers=request.user))
+        SeminarSession.objects.filter(
+            Q(cohort__in=mine.values("pk")) | Q(pk__in=own.values("seminarsession_id"))
+        )
         .filter(cancelled=False, starts_at__gte=now() - timedelta(days=14))
         .select_related("cohort")
-        .annotate(marked=Count("attendance", filter=~Q(attendance__status=""), distinct=True))
-        .distinct()
+        .annotate(marked=Subquery(marked))
         .order_by("starts_at")[:30]
     )
-    return render(request, "courses/teach.html", {"cohorts": cohorts, "sessions": sessions})
+    return render(
+        request,
+        "courses/teach.html",
+        {
+            "cohorts": current + (finished if every else finished[:FINISHED_ON_TEACH]),
+            "finished_more": not every and len(finished) > FINISHED_ON_TEACH,
+            "finished_shown": FINISHED_ON_TEACH,
+            "sessions": sessions,
+        },
+    )
 
 
 def _page_number(request) -> int:
