@@ -1,6 +1,6 @@
 """Deployment checks of the project's own (``manage.py check --deploy``)."""
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -39,11 +39,18 @@ def shared_cache(app_configs, **kwargs):
     return []
 
 
+LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
 def _redis_database(url: str) -> tuple:
+    """Which Redis database a URL names: host (every loopback name is one), port, number
+    (from the path, or redis-py's ``?db=``)."""
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss"):
         return ("not redis", url)
-    return (parts.hostname, parts.port or 6379, parts.path.strip("/") or "0")
+    host = parts.hostname or "localhost"
+    number = parts.path.strip("/") or parse_qs(parts.query).get("db", ["0"])[0]
+    return ("localhost" if host in LOOPBACK else host, parts.port or 6379, number)
 
 
 @register(Tags.security, deploy=True)

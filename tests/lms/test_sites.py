@@ -87,6 +87,17 @@ def test_the_deploy_check_asks_for_a_shared_cache(settings):
     ):
         settings.CACHES = {"default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": location}}
         assert [e.id for e in shared_cache(None)] == errors, location
+    # One machine's Redis under any of its names is one Redis.
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"
+    for location, errors in (
+        ("redis://localhost:6379/0", ["lms.E003"]),
+        ("redis://[::1]/0", ["lms.E003"]),
+        ("redis://localhost?db=0", ["lms.E003"]),
+        ("redis://localhost:6379?db=1", []),
+        ("redis://localhost:6380/0", []),
+    ):
+        settings.CACHES = {"default": {"BACKEND": "lms.cache.RedisCache", "LOCATION": location}}
+        assert [e.id for e in shared_cache(None)] == errors, location
 
 
 @pytest.mark.parametrize(
