@@ -24,8 +24,14 @@ def document_saved(sender, instance, created, update_fields=None, **kwargs):
     """A new or replaced file has its text read in the background, after the commit."""
     if update_fields and "file" not in update_fields:
         return
+    from django.utils import timezone
+
     from .tasks import document_text_extract
 
+    if not created:  # a replaced file: its text is read anew
+        LibraryDocument.objects.filter(pk=instance.pk).update(
+            text_read_at=None, text_queued_at=timezone.now()
+        )
     enqueue_on_commit(document_text_extract, instance.pk)
 
 

@@ -1,5 +1,7 @@
 from celery import shared_task
 
+SWEEP_BATCH = 100
+
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def document_text_extract(document_id: int) -> int:
@@ -15,11 +17,41 @@ def document_text_extract(document_id: int) -> int:
     document = get_document_model().objects.filter(pk=document_id).first()
     if document is None:
         return 0
+    from django.utils import timezone
+
     from .documents import extract_text
 
     text = extract_text(document)
-    type(document).objects.filter(pk=document.pk).update(text=text)
+    type(document).objects.filter(pk=document.pk).update(text=text, text_read_at=timezone.now())
     for page in LibraryPage.objects.filter(attachments__document=document).specific():
         insert_or_update_object(page)
     library_changed()
     return len(text)
+
+
+@shared_task
+def documents_text_sweep() -> int:
+    """Hand reading over again for documents whose text was not read LMS_REQUEUE_AFTER_SECONDS
+    after it was last handed over (the broker was down at the upload, or a worker died), at
+    most SWEEP_BATCH a run; returns how many. Each is marked handed over now, so a file that
+    keeps failing is tried once a window, not on every run."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+    from wagtail.documents import get_document_model
+
+    from lms.queueing import enqueue_on_commit
+
+    at = timezone.now()
+    before = at - timedelta(seconds=settings.LMS_REQUEUE_AFTER_SECONDS)
+    documents = get_document_model().objects
+    lost = list(
+        documents.filter(text_read_at__isnull=True, text_queued_at__lte=before)
+        .order_by("text_queued_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    documents.filter(pk__in=lost).update(text_queued_at=at)
+    for pk in lost:
+        enqueue_on_commit(document_text_extract, pk)
+    return len(lost)

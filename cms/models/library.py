@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -67,6 +68,10 @@ class LibraryDocument(AbstractDocument):
 
     file = models.FileField(storage=private_storage, upload_to="documents", verbose_name=_("файл"))
     text = models.TextField(_("текст документа"), blank=True, editable=False)
+    # When reading the text was last handed to Celery, and when it was read (None: not yet, or
+    # the file was replaced since): cms.tasks.documents_text_sweep hands over what was lost.
+    text_queued_at = models.DateTimeField(default=timezone.now, editable=False)
+    text_read_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     admin_form_fields = ("title", "file", "collection", "tags")
     search_fields = AbstractDocument.search_fields + [index.SearchField("text")]

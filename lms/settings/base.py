@@ -204,7 +204,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # The release running (a deploy sets the commit): every kept piece of a page is keyed by it.
 # Empty: a digest of the project's files (lms.versions.release).
 LMS_RELEASE = env.str("RELEASE_ID", default="")
-# Certificates still «pending» this long after they were issued are queued again.
+# Certificates still «pending», and documents whose text is still unread, this long after they
+# were handed to Celery are handed over again.
 LMS_REQUEUE_AFTER_SECONDS = env.int("REQUEUE_AFTER_SECONDS", default=5 * 60)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_DEFAULT_QUEUE", default="celery")
 # An unacknowledged task (its worker died) is handed to another worker after this long.
@@ -230,6 +231,7 @@ CELERY_BEAT_SCHEDULE = {
     # when there are none.
     "cascade-reach-pending": {"task": "cascade.tasks.reach_refresh", "schedule": 5 * 60},
     "certificates-requeue": {"task": "certificates.tasks.certificates_requeue", "schedule": 60},
+    "documents-text-sweep": {"task": "cms.tasks.documents_text_sweep", "schedule": 5 * 60},
 }
 # Case texts and files are deleted this many days after their supervision session.
 LMS_CASE_RETENTION_DAYS = env.int("CASE_RETENTION_DAYS", default=30)

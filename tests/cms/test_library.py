@@ -263,6 +263,39 @@ def test_text_read_after_the_page_was_listed_is_found_at_once(
     assert "Практика без этого слова" in found
 
 
+def test_a_document_whose_reading_was_lost_is_read_by_the_sweep(
+    client, library, django_capture_on_commit_callbacks
+):
+    """The reading task never ran (the broker was down at the upload, or a worker died): the
+    periodic sweep hands it over again once the requeue window has passed, once a window."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cms.models import LibraryDocument
+    from cms.tasks import documents_text_sweep
+
+    lost = document(content=docx("Наставничество выпускников интернатов"), name="m.docx")
+    read = document(content=docx("Другой текст"), name="r.docx")
+    read.refresh_from_db()
+    LibraryDocument.objects.filter(pk=read.pk).update(
+        text="Другой текст", text_read_at=timezone.now()
+    )
+    page = practice(library, "Практика без этого слова")
+    page.attachments = [LibraryAttachment(document=lost)]
+    page.save_revision().publish()
+
+    assert documents_text_sweep() == 0  # not yet: the task may still be on its way
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    LibraryDocument.objects.update(text_queued_at=an_hour_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert documents_text_sweep() == 1  # the unread one only
+    lost.refresh_from_db()
+    assert lost.text_read_at is not None and "Наставничество" in lost.text
+    assert "Практика без этого слова" in client.get("/library/?q=Наставничество").content.decode()
+    assert documents_text_sweep() == 0
+
+
 def test_a_draft_keeps_what_is_kept_and_publishing_replaces_it(library):
     """Saving a draft changes nothing a reader sees: rosters, panels and routes stay kept."""
     from lms.versions import PAGES, current
