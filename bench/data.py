@@ -316,6 +316,39 @@ MONEY = [
 ]
 
 
+# What a cohort's enrolments look like at each stage: mostly seats, some applications waiting.
+STATUS_MIX = {
+    Cohort.Status.FINISHED: [Status.COMPLETED] * 17 + [Status.ENROLLED] * 3,
+    Cohort.Status.RUNNING: [Status.ENROLLED] * 17 + [Status.WAITLISTED, Status.PENDING],
+    Cohort.Status.RECRUITING: [Status.ENROLLED] * 11 + [Status.PENDING] * 9,
+}
+
+
+def attendance_mark(rng) -> str:
+    """A mark for a seminar held: mostly present."""
+    return rng.choices(
+        [Attendance.Status.PRESENT, Attendance.Status.ABSENT, Attendance.Status.EXCUSED],
+        weights=[85, 10, 5],
+    )[0]
+
+
+def seminars(cohort, modules, starts, zone, url) -> list[SeminarSession]:
+    """The cohort's online seminars, one per module, a fortnight apart from ``starts``."""
+    return [
+        SeminarSession(
+            cohort=cohort,
+            title=module.title,
+            module=module,
+            starts_at=starts + dt.timedelta(days=14 * k),
+            ends_at=starts + dt.timedelta(days=14 * k, hours=6),
+            timezone=zone,
+            format=SeminarSession.Format.ONLINE,
+            online_url=url,
+        )
+        for k, module in enumerate(modules[:SESSIONS_PER_COHORT])
+    ]
+
+
 def grow() -> bool:
     """Add the bench data unless it is there already; True if anything was added."""
     added = False
@@ -409,28 +442,18 @@ class _Grower:
         cohort.regions.add(self.regions[code])
         cohort.trainers.add(self.trainer)
         SeminarSession.objects.bulk_create(
-            SeminarSession(
-                cohort=cohort,
-                title=module.title,
-                module=module,
-                starts_at=starts + dt.timedelta(days=14 * k),
-                ends_at=starts + dt.timedelta(days=14 * k, hours=6),
-                timezone=self.regions[code].timezone,
-                format=SeminarSession.Format.ONLINE,
-                online_url="https://meet.example.org/opeka-bench",
+            seminars(
+                cohort,
+                self.modules,
+                starts,
+                self.regions[code].timezone,
+                "https://meet.example.org/opeka-bench",
             )
-            for k, module in enumerate(self.modules[:SESSIONS_PER_COHORT])
         )
         return cohort
 
     def _statuses(self, cohort, count):
-        """A plausible mix for the cohort's stage: mostly seats, some applications waiting."""
-        if cohort.status == Cohort.Status.FINISHED:
-            mix = [Status.COMPLETED] * 17 + [Status.ENROLLED] * 3
-        elif cohort.status == Cohort.Status.RUNNING:
-            mix = [Status.ENROLLED] * 17 + [Status.WAITLISTED, Status.PENDING]
-        else:
-            mix = [Status.ENROLLED] * 11 + [Status.PENDING] * 9
+        mix = STATUS_MIX[cohort.status]
         return [mix[k % len(mix)] for k in range(count)]
 
     def _fill(self, cohort, codes, count):
@@ -468,7 +491,7 @@ class _Grower:
                     Attendance(
                         session=session,
                         enrollment=e,
-                        status=Attendance.Status.PRESENT if done else self._mark(),
+                        status=Attendance.Status.PRESENT if done else attendance_mark(self.rng),
                         marked_by=self.trainer,
                         marked_at=session.ends_at,
                     )
@@ -479,12 +502,6 @@ class _Grower:
             ]
         Attendance.objects.bulk_create(attendance)
         ModuleProgress.objects.bulk_create(progress)
-
-    def _mark(self):
-        return self.rng.choices(
-            [Attendance.Status.PRESENT, Attendance.Status.ABSENT, Attendance.Status.EXCUSED],
-            weights=[85, 10, 5],
-        )[0]
 
     def _person(self, code):
         self.serial += 1

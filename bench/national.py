@@ -29,6 +29,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from bench.data import STATUS_MIX, attendance_mark, seminars
 from cascade.models import Event, Membership, Participation, Person, Team, person_key
 from cascade.reach import reach_refresh
 from certificates.models import Certificate, CertificateTemplate
@@ -49,7 +50,6 @@ DOMAIN = "@national.bench.opeka.local"
 SPECIALISTS = 20_000  # people with the specialist role, the demo's and the bench's included
 TRAINERS = 50
 COHORTS = 2_000
-SESSIONS_PER_COHORT = 6
 SUPERVISIONS_PER_COHORT = 5
 BOOKINGS = 100_000
 TEAMS_PER_REGION = 2
@@ -87,7 +87,6 @@ MIDDLE_NAMES = (
 ).split()
 
 Status = Enrollment.Status
-MARKS = [Attendance.Status.PRESENT, Attendance.Status.ABSENT, Attendance.Status.EXCUSED]
 
 
 def grow() -> bool:
@@ -246,18 +245,15 @@ class _National:
         )
         SeminarSession.objects.bulk_create(
             (
-                SeminarSession(
-                    cohort=c,
-                    title=module.title,
-                    module=module,
-                    starts_at=c.starts + dt.timedelta(days=14 * k),
-                    ends_at=c.starts + dt.timedelta(days=14 * k, hours=6),
-                    timezone=c.region.timezone,
-                    format=SeminarSession.Format.ONLINE,
-                    online_url="https://meet.example.org/opeka-national",
-                )
+                seminar
                 for c in cohorts
-                for k, module in enumerate(self.modules[:SESSIONS_PER_COHORT])
+                for seminar in seminars(
+                    c,
+                    self.modules,
+                    c.starts,
+                    c.region.timezone,
+                    "https://meet.example.org/opeka-national",
+                )
             ),
             batch_size=BATCH,
         )
@@ -291,7 +287,7 @@ class _National:
                 enrollment=e,
                 status=Attendance.Status.PRESENT
                 if e.status == Status.COMPLETED
-                else self.rng.choices(MARKS, weights=[85, 10, 5])[0],
+                else attendance_mark(self.rng),
                 marked_at=s.ends_at,
             )
             for e in enrollments
@@ -303,12 +299,7 @@ class _National:
         self.enrollments = enrollments
 
     def _enrollment(self, cohort, user) -> Enrollment:
-        mixes = {
-            Cohort.Status.FINISHED: [Status.COMPLETED] * 17 + [Status.ENROLLED] * 3,
-            Cohort.Status.RUNNING: [Status.ENROLLED] * 17 + [Status.WAITLISTED, Status.PENDING],
-            Cohort.Status.RECRUITING: [Status.ENROLLED] * 11 + [Status.PENDING] * 9,
-        }
-        status = self.rng.choice(mixes[cohort.status])
+        status = self.rng.choice(STATUS_MIX[cohort.status])
         applied = cohort.starts - dt.timedelta(days=30)
         return Enrollment(
             user=user,

@@ -4,10 +4,8 @@ with an audit trail."""
 
 import hashlib
 import logging
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -21,7 +19,7 @@ from lms.links import absolute
 from lms.models import SecurityEvent
 from lms.names import Gender, gender_from_patronymic
 from lms.notify import notify
-from lms.queueing import enqueue_on_commit
+from lms.queueing import enqueue_on_commit, requeue_stale
 from lms.services import security_event_log
 
 from .models import (
@@ -137,16 +135,13 @@ def certificates_requeue(*, at=None) -> int:
     not on every run."""
     from .tasks import certificate_generate
 
-    at = at or now()
-    before = at - timedelta(seconds=settings.LMS_REQUEUE_AFTER_SECONDS)
-    stale = list(
-        Certificate.objects.filter(status=Certificate.Status.PENDING, queued_at__lte=before)
-        .order_by("queued_at")
-        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    stale = requeue_stale(
+        Certificate.objects.filter(status=Certificate.Status.PENDING),
+        queued_field="queued_at",
+        task=certificate_generate,
+        batch=REQUEUE_BATCH,
+        at=at,
     )
-    Certificate.objects.filter(pk__in=stale).update(queued_at=at)
-    for pk in stale:
-        enqueue_on_commit(certificate_generate, pk)
     if stale:
         log.warning("queued again %s certificates left pending", len(stale))
     return len(stale)

@@ -35,23 +35,14 @@ def documents_text_sweep() -> int:
     after it was last handed over (the broker was down at the upload, or a worker died), at
     most SWEEP_BATCH a run; returns how many. Each is marked handed over now, so a file that
     keeps failing is tried once a window, not on every run."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
     from wagtail.documents import get_document_model
 
-    from lms.queueing import enqueue_on_commit
+    from lms.queueing import requeue_stale
 
-    at = timezone.now()
-    before = at - timedelta(seconds=settings.LMS_REQUEUE_AFTER_SECONDS)
-    documents = get_document_model().objects
-    lost = list(
-        documents.filter(text_read_at__isnull=True, text_queued_at__lte=before)
-        .order_by("text_queued_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    lost = requeue_stale(
+        get_document_model().objects.filter(text_read_at__isnull=True),
+        queued_field="text_queued_at",
+        task=document_text_extract,
+        batch=SWEEP_BATCH,
     )
-    documents.filter(pk__in=lost).update(text_queued_at=at)
-    for pk in lost:
-        enqueue_on_commit(document_text_extract, pk)
     return len(lost)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.forms import time_zone_choices
 
-from .models import Cohort, Enrollment, SeminarSession
+from .models import OVER_STATUSES, Cohort, Enrollment, SeminarSession
 from .roster_file import limits_text_lazy
 
 
@@ -42,7 +42,7 @@ class MoveForm(forms.Form):
         self.fields["cohort"].queryset = (
             Cohort.objects.filter(course_id=enrollment.cohort.course_id)
             .exclude(pk=enrollment.cohort_id)
-            .exclude(status__in=[Cohort.Status.FINISHED, Cohort.Status.CANCELLED])
+            .exclude(status__in=OVER_STATUSES)
         )
 
 

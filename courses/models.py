@@ -260,6 +260,8 @@ class Enrollment(ChoiceLabelsMixin, models.Model):
 
 
 SEAT_STATUSES = (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED)
+# A cohort in these is over: nobody moves into it, and a trainer's page lists it apart.
+OVER_STATUSES = (Cohort.Status.FINISHED, Cohort.Status.CANCELLED)
 ACTIVE_STATUSES = (
     Enrollment.Status.PENDING,
     Enrollment.Status.WAITLISTED,

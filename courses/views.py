@@ -26,6 +26,7 @@ from .forms import (
     SessionForm,
 )
 from .models import (
+    OVER_STATUSES,
     Attendance,
     Cohort,
     Course,
@@ -57,11 +58,8 @@ def course_list(request):
     and the first few of them open in the reader's region: the page costs the same with ten
     open cohorts or a thousand."""
     at = now()
-    open_ = Q(
-        cohorts__status=Cohort.Status.RECRUITING,
-        cohorts__applications_open_at__lte=at,
-        cohorts__applications_close_at__gt=at,
-    )
+    # The one rule of what is open (Cohort.objects.open_for_applications), asked as a subquery.
+    open_ = Q(cohorts__in=Cohort.objects.open_for_applications(at).values("pk"))
     courses = Course.objects.filter(is_published=True).annotate(
         open_count=Count("cohorts", filter=open_, distinct=True),
         open_regions=Count("cohorts__regions", filter=open_, distinct=True),
@@ -176,11 +174,10 @@ def teach(request):
     and ahead to mark."""
     _role_required(request, Role.TRAINER)
     mine = Cohort.objects.filter(trainers=request.user)
-    over = [Cohort.Status.FINISHED, Cohort.Status.CANCELLED]
     listed = mine.select_related("course").with_fill().order_by("-starts_on", "-pk")
-    current = list(listed.exclude(status__in=over))
+    current = list(listed.exclude(status__in=OVER_STATUSES))
     every = request.GET.get("finished") == "all"
-    finished = listed.filter(status__in=over)
+    finished = listed.filter(status__in=OVER_STATUSES)
     finished = list(finished if every else finished[: FINISHED_ON_TEACH + 1])
     marked = (
         Attendance.objects.filter(session=OuterRef("pk"))

@@ -39,3 +39,26 @@ def _enqueue(task, args, fallback) -> None:
             log.warning("could not queue %s: %s", task.name, error)
     if fallback is not None:
         fallback()
+
+
+def requeue_stale(rows, *, queued_field: str, task, batch: int, at=None) -> list:
+    """Hand ``task`` again the rows of ``rows`` last handed over LMS_REQUEUE_AFTER_SECONDS ago or
+    earlier (the broker was down, a worker died), oldest first, at most ``batch`` of them; each
+    is marked handed over at ``at``, so work that keeps failing is tried once a window, not on
+    every run of the periodic task. Returns their primary keys."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils.timezone import now
+
+    at = at or now()
+    before = at - timedelta(seconds=settings.LMS_REQUEUE_AFTER_SECONDS)
+    stale = list(
+        rows.filter(**{f"{queued_field}__lte": before})
+        .order_by(queued_field)
+        .values_list("pk", flat=True)[:batch]
+    )
+    rows.model.objects.filter(pk__in=stale).update(**{queued_field: at})
+    for pk in stale:
+        enqueue_on_commit(task, pk)
+    return stale

@@ -57,17 +57,19 @@ def test_every_export_goes_through_the_one_helper():
     assert offenders == []
 
 
+def _counted_rows(read: list):
+    """50,000 rows, each noted in ``read`` as it is taken: what was read when a chunk left."""
+    for n in range(50_000):
+        read.append(n)
+        yield [f"Иванова{n} Мария", n]
+
+
 def test_a_csv_streams_its_rows_as_they_are_read():
     """The first bytes of a 50,000-row export leave before the rows are all read: a big
     export neither waits for its whole table nor holds it in memory."""
     read = []
-
-    def rows():
-        for n in range(50_000):
-            read.append(n)
-            yield [f"Иванова{n} Мария", n]
-
-    response = table_response(["ФИО", "№"], rows(), fmt="csv", filename="x", sheet="x")
+    rows = _counted_rows(read)
+    response = table_response(["ФИО", "№"], rows, fmt="csv", filename="x", sheet="x")
     assert response.streaming
     chunks = iter(response.streaming_content)
     first = next(chunks)
@@ -94,13 +96,8 @@ def test_an_xlsx_streams_too_and_opens_whole():
     """A 50,000-row workbook leaves in chunks as its rows are read, and what arrives is one
     workbook with every row, numbers as numbers."""
     read = []
-
-    def rows():
-        for n in range(50_000):
-            read.append(n)
-            yield [f"Иванова{n} Мария", n]
-
-    response = table_response(["ФИО", "№"], rows(), fmt="xlsx", filename="x", sheet="Реестр")
+    rows = _counted_rows(read)
+    response = table_response(["ФИО", "№"], rows, fmt="xlsx", filename="x", sheet="Реестр")
     assert response.streaming
     chunks = iter(response.streaming_content)
     body = [next(chunks)]
