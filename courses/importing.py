@@ -155,13 +155,7 @@ def roster_import(*, cohort: Cohort, uploaded, by, request=None) -> ImportReport
             transaction.set_rollback(True)  # nothing half-imported
             report.lines = []
             return report
-        Enrollment.objects.bulk_create(new_enrollments)
-        # bulk_create sends no post_save: say here what the new enrolments make stale.
-        versions.touch(
-            cohorts=[cohort.pk],
-            users=[e.user_id for e in new_enrollments],
-            regions={e.region_id for e in new_enrollments},
-        )
+        Enrollment.objects.bulk_create(new_enrollments)  # everything kept is stale (BULK)
         report.saved = True
     return report
 

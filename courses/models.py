@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.models import ChoiceLabelsMixin, Region
 from lms.names import NameField
+from lms.versions import KeptQuerySet
 
 
 class Course(models.Model):
@@ -31,6 +32,8 @@ class Course(models.Model):
         _("изучено модулей, %"), default=100, validators=[MaxValueValidator(100)]
     )
     is_published = models.BooleanField(_("опубликован"), default=True)
+
+    objects = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -63,6 +66,8 @@ class CourseModule(models.Model):
         verbose_name=_("страница модуля"),
     )
 
+    objects = KeptQuerySet.as_manager()
+
     class Meta:
         ordering = ["course", "order", "pk"]
         verbose_name = _("модуль курса")
@@ -72,7 +77,7 @@ class CourseModule(models.Model):
         return self.title
 
 
-class CohortQuerySet(models.QuerySet):
+class CohortQuerySet(KeptQuerySet):
     def with_fill(self):
         """Annotate ``seats_taken`` and ``waitlisted`` in the same query."""
         return self.annotate(
@@ -170,6 +175,8 @@ class RegionQuota(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, verbose_name=_("регион"))
     seats = models.PositiveIntegerField(_("мест"))
 
+    objects = KeptQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("места для региона")
         verbose_name_plural = _("места для регионов")
@@ -181,7 +188,7 @@ class RegionQuota(models.Model):
         return f"{self.region}: {self.seats}"
 
 
-class EnrollmentQuerySet(models.QuerySet):
+class EnrollmentQuerySet(KeptQuerySet):
     def holding_seats(self):
         return self.filter(status__in=SEAT_STATUSES)
 
@@ -303,7 +310,7 @@ class Meeting(ChoiceLabelsMixin, models.Model):
         return self.starts_at <= now()
 
 
-class SeminarSessionQuerySet(models.QuerySet):
+class SeminarSessionQuerySet(KeptQuerySet):
     def upcoming(self, at=None):
         return self.filter(ends_at__gt=at or now(), cancelled=False)
 
@@ -368,6 +375,8 @@ class Attendance(ChoiceLabelsMixin, models.Model):
     )
     marked_at = models.DateTimeField(default=now)
 
+    objects = KeptQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("посещаемость")
         verbose_name_plural = _("посещаемость")
@@ -405,6 +414,8 @@ class ModuleProgress(models.Model):
     )
     module = models.ForeignKey(CourseModule, on_delete=models.CASCADE, related_name="progress")
     studied_at = models.DateTimeField(default=now)
+
+    objects = KeptQuerySet.as_manager()
 
     class Meta:
         constraints = [

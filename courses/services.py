@@ -335,11 +335,8 @@ def module_mark_studied(*, user, module: CourseModule) -> ModuleProgress:
 @transaction.atomic
 def enrollment_supervisions_set(*, enrollment: Enrollment, count: int) -> None:
     """Called by the supervision app when a learner's attended supervisions change."""
-    Enrollment.objects.filter(pk=enrollment.pk).update(supervisions_attended=count)
     enrollment.supervisions_attended = count
-    versions.touch(
-        cohorts=[enrollment.cohort_id], users=[enrollment.user_id], regions=[enrollment.region_id]
-    )
+    enrollment.save(update_fields=["supervisions_attended"])
     completions_evaluate(enrollment_ids=[enrollment.pk])
 
 

@@ -10,8 +10,8 @@ Scopes:
   modules, region and organisation names); with it, the version of the site's pages
   (``lms.versions.PAGES``: module pages' titles and addresses).
 
-Every write through the ORM's ``save()`` and ``delete()`` reaches the receivers below; the one
-``update()`` in the services (``enrollment_supervisions_set``) calls ``touch`` itself.
+Every write through the ORM's ``save()`` and ``delete()`` reaches the receivers below; writes in
+bulk make everything kept stale (``lms.versions.KeptQuerySet``).
 """
 
 import threading

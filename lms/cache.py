@@ -1,11 +1,4 @@
-"""Django's Redis cache, keeping its client objects, and answering like an empty cache while
-Redis cannot be reached.
-
-``django.core.cache.backends.redis`` builds a new ``redis.Redis`` for every cache call, and
-building one fills a table of some 170 response callbacks: about a third of a millisecond of CPU,
-several times on every signed-in page (the session, the consent text, Wagtail's site paths). A
-client is thread-safe and its connection pool already survives between calls, so one client per
-pool is kept instead.
+"""Django's Redis cache, answering like an empty cache while Redis cannot be reached.
 
 Nothing the site needs to be right lives only in the cache (sessions and the signed-in person
 are read from the database), so losing Redis must slow pages down, not take them down: a call
@@ -27,7 +20,6 @@ import logging
 import time
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
-from django.core.cache.backends.redis import RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -35,19 +27,6 @@ log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
-
-
-class _KeptClients(RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
 
 
 class _Reach:
@@ -104,7 +83,6 @@ def _none(*args, **kwargs):
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._class = _KeptClients
         self._reach = _reach.setdefault(str(server), _Reach())
 
     def reachable(self) -> bool:

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .names import Gender, NameField, gender_from_patronymic
+from .versions import KeptQuerySet
 
 
 @functools.cache
@@ -47,6 +48,8 @@ class Region(models.Model):
         default=False,
         help_text=_("Один из семи регионов, где программа обучает специалистов."),
     )
+
+    objects = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -85,6 +88,8 @@ class Organisation(models.Model):
         Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("регион")
     )
 
+    objects = KeptQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("организация")
@@ -110,7 +115,7 @@ class Role(models.TextChoices):
 SELF_SERVICE_ROLES = (Role.SPECIALIST, Role.MANAGER)
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(KeptQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):

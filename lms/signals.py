@@ -1,10 +1,10 @@
-"""Receivers that write sign-in and MFA events to the security log, that forget the kept copy
-of a signed-in person when they or their roles change (lms.auth_backends), and that replace the
-version of the site's pages (lms.versions.PAGES) when any page changes."""
+"""Receivers that write sign-in and MFA events to the security log, that replace the version of
+the site's pages (lms.versions.PAGES) when any page changes, and that make everything kept stale
+after ``migrate`` (lms.versions.BULK: a data migration's writes reach no other receiver)."""
 
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import signals as auth_signals
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from wagtail.models import COMMENTS_RELATION_NAME, Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -12,7 +12,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from .middleware import MFA_CONFIRMED_SESSION_KEY
 from .models import SecurityEvent, User
 from .services import security_event_log
-from .versions import PAGES, bump
+from .versions import BULK, PAGES, bump
 
 
 @receiver(auth_signals.user_logged_in)
@@ -81,3 +81,8 @@ def pages_changed(sender, update_fields=None, **kwargs):
     if update_fields and set(update_fields) <= DRAFT_FIELDS:
         return
     bump([PAGES])
+
+
+@receiver(post_migrate, dispatch_uid="lms-migrated")
+def migrated(sender, **kwargs):
+    bump([BULK])

@@ -16,6 +16,13 @@ zone, what they may see) belongs in the key, and the CSRF token is put in on the
 
 Every key holds the running release too (``release()``, part of what ``current`` returns), so
 nothing kept by one release of the code or templates is served by the next.
+
+Every key holds one more scope, ``BULK``, which the writes that send no signal per row replace:
+``update()``, ``bulk_create()`` and ``bulk_update()`` on the models pieces show (their querysets
+are ``KeptQuerySet``s), and every ``migrate`` (a data migration writes through historical models,
+which reach no receiver). After such a write everything kept is built again once: they are rare
+(imports, admin actions, deploys), so exactness is not worth a second mechanism. A write made
+outside Django (SQL typed into psql) is followed by ``manage.py forget_kept_pieces``.
 """
 
 import functools
@@ -26,7 +33,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -37,6 +44,8 @@ VERSION_PREFIX = "lms:version:"
 # unpublished replaces it (lms.signals). Pieces that show pages (their titles, addresses) and
 # remembered routes (cms.routing) are kept under it.
 PAGES = "wagtail.pages"
+# Held by every key: replaced by writes in bulk (KeptQuerySet) and by migrate (lms.signals).
+BULK = "lms.bulk"
 PIECE_PREFIX = "lms:piece:"
 # A kept piece is dropped after this long even if nothing changed, so that pieces of versions
 # no longer read do not pile up in the cache.
@@ -82,9 +91,9 @@ SKIPPED_DIRS = {"node_modules", "test-results", "__pycache__"}  # and uploaded o
 
 
 def current(scopes: Iterable[str]) -> str:
-    """The release and the versions of ``scopes`` as one string, in one cache round trip (two
-    the first time a scope is seen, or after the cache lost it)."""
-    keys = [VERSION_PREFIX + scope for scope in scopes]
+    """The release and the versions of ``scopes`` (and of ``BULK``) as one string, in one cache
+    round trip (two the first time a scope is seen, or after the cache lost it)."""
+    keys = [VERSION_PREFIX + scope for scope in (BULK, *scopes)]
     found = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
     if missing:
@@ -113,6 +122,22 @@ def bump(scopes: Iterable[str]) -> None:
 
     replace()
     transaction.on_commit(replace)
+
+
+class KeptQuerySet(models.QuerySet):
+    """The queryset of a model whose rows kept pieces show. ``save()`` and ``delete()`` (a
+    queryset's too: Django sends ``post_delete`` per row while a receiver listens) reach the
+    apps' receivers, which know exactly what they make stale; the writes below send no signal
+    per row, so they make everything kept stale (``BULK``). ``bulk_update()`` goes through
+    ``update()``."""
+
+    def update(self, **kwargs):
+        bump([BULK])
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        bump([BULK])
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 def piece(

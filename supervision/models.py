@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from courses.models import Cohort, Course, Meeting
 from lms.models import ChoiceLabelsMixin
 from lms.storage import private_storage
+from lms.versions import KeptQuerySet
 
 
 class SupervisionSeries(ChoiceLabelsMixin, models.Model):
@@ -40,7 +41,7 @@ def _seats(user):
     return user.enrollments.filter(status__in=SEAT_STATUSES)
 
 
-class SupervisionSessionQuerySet(models.QuerySet):
+class SupervisionSessionQuerySet(KeptQuerySet):
     def scheduled(self):
         return self.filter(status=SupervisionSession.Status.SCHEDULED)
 
@@ -179,6 +180,8 @@ class Booking(ChoiceLabelsMixin, models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["booked_at"]

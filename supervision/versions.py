@@ -3,7 +3,7 @@
 Scope ``supervision.supervisor:<id>``: a supervisor's calendar (their sessions, seats taken and
 waiting). The seminars on the same calendar follow the courses' cohort versions
 (courses.versions). Every write goes through ``save()`` and ``delete()``, which reach the
-receivers below.
+receivers below; writes in bulk make everything kept stale (``lms.versions.KeptQuerySet``).
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save

@@ -109,7 +109,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
 def cache_from_url(url: str) -> dict:
-    """A cache from its URL; Redis through lms.cache (Django's, keeping its clients)."""
+    """A cache from its URL; Redis through lms.cache (Django's, empty while Redis is down)."""
     config = env.cache_url_config(url)
     if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
         config["BACKEND"] = "lms.cache.RedisCache"
