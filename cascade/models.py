@@ -260,6 +260,10 @@ class Person(models.Model):
     )
     merged_at = models.DateTimeField(null=True, blank=True)
     wave = models.PositiveSmallIntegerField(_("волна"), null=True, blank=True)
+    # The group of records that may be one human being (likely_duplicates), named by its first
+    # record's normalised ФИО and id so that groups sort by name; empty for a record alone.
+    # Computed with the waves (cascade.reach), so the coordinator's page only reads it.
+    duplicates_group = models.CharField(max_length=320, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["full_name", "pk"]
@@ -284,6 +288,11 @@ class Person(models.Model):
                 fields=["region", "wave"],
                 condition=Q(merged_into__isnull=True, wave__isnull=False),
                 name="person_reached",
+            ),
+            models.Index(
+                fields=["region", "duplicates_group"],
+                condition=Q(merged_into__isnull=True) & ~Q(duplicates_group=""),
+                name="person_duplicates",
             ),
         ]
 

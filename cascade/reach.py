@@ -36,6 +36,8 @@ from .models import (
     Person,
     ReachRefresh,
     ReachRequest,
+    likely_duplicates,
+    normalised,
     person_key,
 )
 
@@ -108,7 +110,32 @@ def reach_refresh() -> int:
             person.wave = new
             changed.append(person)
     Person.objects.bulk_update(changed, ["wave"], batch_size=1000)
+    _duplicates_refresh()
     return len(changed)
+
+
+def _duplicates_refresh() -> None:
+    """Name every region's groups of likely duplicates on their records (``duplicates_group``),
+    so that the coordinator's page of repeats reads a few groups instead of comparing the
+    whole region on every view."""
+    by_region = defaultdict(list)
+    people = Person.objects.only("pk", "region_id", "full_name", "organisation", "merged_into_id")
+    for person in people.order_by("pk").iterator(chunk_size=2000):
+        by_region[person.region_id].append(person)
+    changed = []
+    for persons in by_region.values():
+        group_of = {}
+        live = [p for p in persons if p.merged_into_id is None]
+        for group in likely_duplicates(live):
+            first = min(group, key=lambda p: p.pk)
+            for person in group:
+                group_of[person.pk] = f"{normalised(first.full_name)[:300]} {first.pk}"
+        for person in persons:
+            new = group_of.get(person.pk, "")
+            if person.duplicates_group != new:
+                person.duplicates_group = new
+                changed.append(person)
+    Person.objects.bulk_update(changed, ["duplicates_group"], batch_size=1000)
 
 
 def refresh_requested() -> None:

@@ -188,7 +188,7 @@ def team_update(*, team: Team, by, name: str, lead, status: str, modules) -> Tea
 
 
 def _person_for_user(user, region_id: int) -> Person:
-    person, _created = Person.objects.get_or_create(
+    person, created = Person.objects.get_or_create(
         region_id=region_id,
         user=user,
         defaults={
@@ -198,6 +198,8 @@ def _person_for_user(user, region_id: int) -> Person:
             "email": user.email,
         },
     )
+    if created:
+        refresh_requested()  # a new record may repeat one already there
     return person
 
 
@@ -282,6 +284,7 @@ def _person_for_row(row: RosterRow, region_id: int, account) -> Person:
             position=row.position,
             email=row.email,
         )
+        refresh_requested()  # a new record may repeat one already there
     return person
 
 

@@ -1,7 +1,7 @@
 """The cascade's pages. A region's coordinator sees and manages their region, the programme
 admin every region, a team member their own team and its events; anyone else gets a 404."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,8 +37,8 @@ from .models import (
     Membership,
     Participation,
     Person,
+    ReachRequest,
     Team,
-    likely_duplicates,
     normalised,
 )
 from .reach import reach_by_wave
@@ -95,20 +95,21 @@ def home(request):
         .annotate(n=Count("pk"))
         .order_by()
     )
+    programme = Counter()
+    for counts in reach.values():
+        programme.update(counts)
+    waves = _waves_table(programme)
     rows = [
         {
             "region": region,
-            "waves": _waves_table(reach.get(region.pk, {})),
+            # One column per wave of the programme: 89 rows of plain numbers.
+            "by_wave": [reach.get(region.pk, {}).get(wave, 0) for wave, _n in waves],
             "total": sum(reach.get(region.pk, {}).values()),
             "teams": teams_in.get(region.pk, 0),
             "accepted": accepted_in.get(region.pk, 0),
         }
         for region in regions
     ]
-    programme = Counter()
-    for counts in reach.values():
-        programme.update(counts)
-    waves = _waves_table(programme)
     teams = (
         Team.objects.filter(memberships__user=request.user, memberships__left_on__isnull=True)
         .select_related("region")
@@ -200,16 +201,23 @@ def region_people(request, code):
     undoable."""
     region = _region_for(request.user, code)
     counted = Person.objects.filter(region=region, merged_into__isnull=True).only(
-        "pk", "full_name", "organisation", "position", "email", "user_id", "wave"
+        "pk",
+        "full_name",
+        "organisation",
+        "position",
+        "email",
+        "user_id",
+        "wave",
+        "duplicates_group",
     )
     query = request.GET.get("q", "").strip()
+    more, refreshing = 0, False
     if query:
         found = list(counted.filter(key__contains=normalised(query))[:GROUPS_SHOWN])
         groups = [found] if found else []
     else:
-        groups = likely_duplicates(counted.order_by("pk"))
-    more = max(len(groups) - GROUPS_SHOWN, 0)
-    groups = groups[:GROUPS_SHOWN]
+        groups, more = _duplicate_groups(counted)
+        refreshing = ReachRequest.objects.exists()
     shown = [person.pk for group in groups for person in group]
     events = dict(
         Participation.objects.filter(person_id__in=shown)
@@ -235,9 +243,27 @@ def region_people(request, code):
             "query": query,
             "groups": groups,
             "more": more,
+            "refreshing": refreshing,
             "merged": Paginator(merged, MERGED_PER_PAGE).get_page(request.GET.get("page")),
         },
     )
+
+
+def _duplicate_groups(counted) -> tuple[list[list[Person]], int]:
+    """The first GROUPS_SHOWN groups of likely duplicates, as cascade.reach last named them,
+    and how many more there are. A group a merge left with one record before the next refresh
+    is not shown."""
+    grouped = counted.exclude(duplicates_group="")
+    names = (
+        grouped.values_list("duplicates_group", flat=True).distinct().order_by("duplicates_group")
+    )
+    shown = list(names[:GROUPS_SHOWN])
+    members = defaultdict(list)
+    for person in grouped.filter(duplicates_group__in=shown).order_by("pk"):
+        members[person.duplicates_group].append(person)
+    groups = [members[name] for name in shown if len(members[name]) > 1]
+    more = names.count() - len(shown) if len(shown) == GROUPS_SHOWN else 0
+    return groups, more
 
 
 @login_required
