@@ -91,21 +91,29 @@ def register(request):
     ).get_page(request.GET.get("page"))
     cohorts = None
     if request.user.has_role(Role.ADMIN):
-        # Counted per cohort by subqueries on indexed columns, and a page of cohorts at a time:
-        # the cost does not grow with the number of cohorts or certificates.
+        # A page of cohorts with graduates is chosen first, then only its cohorts are counted
+        # (subqueries on indexed columns): the cost does not grow with the number of cohorts or
+        # certificates. Counted in the same query, PostgreSQL would count every cohort before
+        # the LIMIT.
         of_cohort = Certificate.objects.filter(enrollment__cohort=OuterRef("pk"))
         completed = Enrollment.objects.filter(cohort=OuterRef("pk"), status="completed")
+        order = ("-starts_on", "-pk")
         cohorts = Paginator(
-            Cohort.objects.select_related("course")
+            Cohort.objects.filter(Exists(completed))  # stops at the first graduate, by the index
+            .order_by(*order)
+            .values_list("pk", flat=True),
+            REGISTER_PER_PAGE,
+        ).get_page(request.GET.get("cohorts"))
+        cohorts.object_list = list(
+            Cohort.objects.filter(pk__in=list(cohorts.object_list))
+            .select_related("course")
             .annotate(
                 completed=_count(completed),
                 issued=_count(of_cohort.exclude(status="revoked")),
                 pending=_count(of_cohort.filter(status="pending")),
             )
-            .filter(Exists(completed))  # stops at the first graduate, by the index
-            .order_by("-starts_on", "-pk"),
-            REGISTER_PER_PAGE,
-        ).get_page(request.GET.get("cohorts"))
+            .order_by(*order)
+        )
     return render(
         request,
         "certificates/register.html",
